@@ -15,6 +15,7 @@ public final class BenchMain {
     Map<String, Benchmark> all = new TreeMap<>();
     // One line per benchmark: name -> entry point.
     all.put("expand", ExpandBenchmark::run);
+    all.put("forward", ForwardBenchmark::run);
     return all;
   }
 
