@@ -16,6 +16,7 @@ public final class BenchMain {
     // One line per benchmark: name -> entry point.
     all.put("expand", ExpandBenchmark::run);
     all.put("forward", ForwardBenchmark::run);
+    all.put("checkpoint-read", CheckpointReadBench::main);
     return all;
   }
 
