@@ -175,7 +175,7 @@ public final class BlockExpander {
               request.seed(),
               plan.newBlockIndices(),
               plan.sources(),
-              digests(staging));
+              digests(staging, written.sha256()));
       PretrainedModels.writeJson(staging.resolve(ExpansionRecord.FILE_NAME), record.toJson());
       publish(staging, output, request.overwrite());
       double seconds = (System.nanoTime() - started) / 1e9;
@@ -283,14 +283,15 @@ public final class BlockExpander {
     Files.copy(file, target, StandardCopyOption.COPY_ATTRIBUTES);
   }
 
-  private static Map<String, ExpansionRecord.FileDigest> digests(Path directory)
-      throws IOException {
+  /** Every file's size and SHA-256; weight files reuse the digests computed while writing. */
+  private static Map<String, ExpansionRecord.FileDigest> digests(
+      Path directory, Map<String, String> known) throws IOException {
     Map<String, ExpansionRecord.FileDigest> digests = new TreeMap<>();
     try (Stream<Path> files = Files.walk(directory)) {
       for (Path file : files.filter(Files::isRegularFile).sorted().toList()) {
-        digests.put(
-            directory.relativize(file).toString(),
-            new ExpansionRecord.FileDigest(Files.size(file), sha256(file)));
+        String name = directory.relativize(file).toString();
+        String sha = known.containsKey(name) ? known.get(name) : sha256(file);
+        digests.put(name, new ExpansionRecord.FileDigest(Files.size(file), sha));
       }
     }
     return digests;
