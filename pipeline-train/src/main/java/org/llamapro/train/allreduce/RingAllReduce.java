@@ -428,28 +428,16 @@ public final class RingAllReduce implements AllReduce {
     @Override
     public void consume(int from, int to) {
       boolean reduce = step < worldSize - 1;
-      FloatBuffer d = data;
-      int base = chunkStart;
       if (config.wireType() == WireType.F32) {
-        FloatBuffer in = recvFloats;
         if (reduce) {
-          for (int i = from; i < to; i++) {
-            d.put(base + i, d.get(base + i) + in.get(i));
-          }
+          WireKernels.addF32(data, chunkStart, recvFloats, from, to);
         } else {
-          d.put(base + from, in, from, to - from);
+          WireKernels.copyF32(data, chunkStart, recvFloats, from, to);
         }
+      } else if (reduce) {
+        WireKernels.addF16(data, chunkStart, recvHalves, from, to);
       } else {
-        ShortBuffer in = recvHalves;
-        if (reduce) {
-          for (int i = from; i < to; i++) {
-            d.put(base + i, d.get(base + i) + Float16.toFloat(in.get(i)));
-          }
-        } else {
-          for (int i = from; i < to; i++) {
-            d.put(base + i, Float16.toFloat(in.get(i)));
-          }
-        }
+        WireKernels.decodeF16(data, chunkStart, recvHalves, from, to);
       }
     }
 
@@ -458,12 +446,8 @@ public final class RingAllReduce implements AllReduce {
       if (step == worldSize - 2) {
         // Our segment is now the sum over all ranks: take the mean once, and on an F16 wire keep
         // exactly what the others will receive, so all ranks end bit-identical.
-        float divisor = worldSize;
-        boolean half = config.wireType() == WireType.F16;
-        for (int i = chunkStart, end = chunkStart + chunkLength; i < end; i++) {
-          float mean = data.get(i) / divisor;
-          data.put(i, half ? Float16.round(mean) : mean);
-        }
+        WireKernels.mean(
+            data, chunkStart, chunkLength, worldSize, config.wireType() == WireType.F16);
       }
       if (step < 2 * worldSize - 3) {
         outbox.add(Outgoing.data(chunkStart, chunkLength)); // forward to the next rank
@@ -492,13 +476,9 @@ public final class RingAllReduce implements AllReduce {
     /** Encodes one chunk of {@code data} into the send frame's payload. */
     void encode(int start, int length) {
       if (config.wireType() == WireType.F32) {
-        sendFloats.put(0, data, start, length);
+        WireKernels.encodeF32(data, start, length, sendFloats);
       } else {
-        ShortBuffer out = sendHalves;
-        FloatBuffer d = data;
-        for (int i = 0; i < length; i++) {
-          out.put(i, Float16.fromFloat(d.get(start + i)));
-        }
+        WireKernels.encodeF16(data, start, length, sendHalves);
       }
     }
   }

@@ -2,6 +2,7 @@ package org.llamapro.train.allreduce;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
 
 import java.util.Random;
 import org.junit.jupiter.api.Test;
@@ -50,7 +51,9 @@ class Float16Test {
       short half = Float16.fromFloat(value);
       double got = Float16.toFloat(half);
       if (Math.abs(value) >= 65520f) { // IEEE: rounds as if to 65536, which overflows
-        assertTrue(Float.isInfinite((float) got), "overflow of " + value);
+        if (!Float.isInfinite((float) got)) {
+          fail("no overflow for " + value);
+        }
         continue;
       }
       double error = Math.abs(got - value);
@@ -62,9 +65,9 @@ class Float16Test {
         }
         double other = Float16.toFloat((short) (neighbour | (half & 0x8000)));
         double otherError = Math.abs(other - value);
-        assertTrue(
-            error < otherError || (error == otherError && (bits & 1) == 0),
-            "value " + value + " -> " + got + " but " + other + " is at least as close");
+        if (!(error < otherError || (error == otherError && (bits & 1) == 0))) {
+          fail("value " + value + " -> " + got + " but " + other + " is at least as close");
+        }
       }
     }
   }
