@@ -52,6 +52,8 @@ import org.slf4j.LoggerFactory;
  * ABORT frame) before closing, so the reason travels around the ring; after a failure the instance
  * is unusable. A length or operation mismatch between ranks is detected in a small header exchange
  * before any data moves: it fails every rank with the same message and leaves the ring usable.
+ *
+ * <p>Not thread-safe: one thread per rank makes the calls (and closes the ring when done).
  */
 public final class RingAllReduce implements AllReduce {
   private static final Logger LOG = LoggerFactory.getLogger(RingAllReduce.class);
