@@ -17,6 +17,7 @@ public final class BenchMain {
     all.put("expand", ExpandBenchmark::run);
     all.put("forward", ForwardBenchmark::run);
     all.put("checkpoint-read", CheckpointReadBench::main);
+    all.put("build-demo-corpus", org.llamapro.bench.corpus.BuildDemoCorpus::run);
     return all;
   }
 
