@@ -58,11 +58,17 @@ final class NearDuplicateEdits {
     return out.toString();
   }
 
-  /** Drops whole-line LaTeX comments, as arXiv pre-processing does. */
+  /**
+   * Drops whole-line LaTeX comments, as arXiv pre-processing does, except the leading comment
+   * block: that is where a file's copyright and licence notice sits, and copies must keep it.
+   */
   static String stripLatexCommentLines(String text) {
     StringBuilder out = new StringBuilder(text.length());
+    boolean header = true;
     for (String line : text.split("\n", -1)) {
-      if (!line.stripLeading().startsWith("%")) {
+      boolean comment = line.stripLeading().startsWith("%");
+      header &= comment || line.isBlank();
+      if (header || !comment) {
         out.append(line).append('\n');
       }
     }

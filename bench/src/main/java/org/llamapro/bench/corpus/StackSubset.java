@@ -68,7 +68,10 @@ final class StackSubset {
           sympyRoot.relativize(file).toString(),
           "BSD-3-Clause");
     }
-    LOG.info("stack: {} original files", originals.size());
+    LOG.info(
+        "stack: {} original files, {} from CPython",
+        originals.size(),
+        originals.stream().filter(r -> r.maxStarsRepoName().equals("python/cpython")).count());
 
     CorpusFile out = new CorpusFile(FILE);
     out.docs().addAll(originals);
