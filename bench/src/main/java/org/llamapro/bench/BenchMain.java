@@ -18,6 +18,7 @@ public final class BenchMain {
     all.put("forward", ForwardBenchmark::run);
     all.put("checkpoint-read", CheckpointReadBench::main);
     all.put("allreduce", AllReduceBench::run);
+    all.put("build-demo-corpus", org.llamapro.bench.corpus.BuildDemoCorpus::run);
     return all;
   }
 
