@@ -328,19 +328,29 @@ public final class TokenizePackStage {
 
   /** Writes a temporary file next to {@code path}, then renames it over {@code path}. */
   static void writeAtomically(Configuration conf, String path, String content) {
+    byte[] bytes = content.getBytes(java.nio.charset.StandardCharsets.UTF_8);
     Path target = new Path(path);
-    Path temp = new Path(target.getParent(), "." + target.getName() + "." + UUID.randomUUID());
+    String name = "." + target.getName() + "." + UUID.randomUUID();
     try {
       FileSystem fs = target.getFileSystem(conf);
+      if (fs instanceof org.apache.hadoop.fs.LocalFileSystem) {
+        // Plain files (no Hadoop .crc side files); a rename within a directory is atomic.
+        java.nio.file.Path local = java.nio.file.Path.of(fs.pathToFile(target).getPath());
+        java.nio.file.Path temp = local.resolveSibling(name);
+        java.nio.file.Files.write(temp, bytes);
+        java.nio.file.Files.move(
+            temp,
+            local,
+            java.nio.file.StandardCopyOption.ATOMIC_MOVE,
+            java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        return;
+      }
+      Path temp = new Path(target.getParent(), name);
       try (OutputStream out = fs.create(temp, false)) {
-        out.write(content.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        out.write(bytes);
       }
-      if (fs.exists(target) && !fs.delete(target, false)) {
-        throw new IOException("cannot replace " + target);
-      }
-      if (!fs.rename(temp, target)) {
-        throw new IOException("cannot rename " + temp + " to " + target);
-      }
+      org.apache.hadoop.fs.FileContext.getFileContext(target.toUri(), conf)
+          .rename(temp, target, org.apache.hadoop.fs.Options.Rename.OVERWRITE);
     } catch (IOException e) {
       throw new UncheckedIOException("Cannot write " + path, e);
     }
