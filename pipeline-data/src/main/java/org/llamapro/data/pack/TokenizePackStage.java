@@ -333,9 +333,9 @@ public final class TokenizePackStage {
     String name = "." + target.getName() + "." + UUID.randomUUID();
     try {
       FileSystem fs = target.getFileSystem(conf);
-      if (fs instanceof org.apache.hadoop.fs.LocalFileSystem) {
+      if (fs instanceof org.apache.hadoop.fs.LocalFileSystem local0) {
         // Plain files (no Hadoop .crc side files); a rename within a directory is atomic.
-        java.nio.file.Path local = java.nio.file.Path.of(fs.pathToFile(target).getPath());
+        java.nio.file.Path local = java.nio.file.Path.of(local0.pathToFile(target).getPath());
         java.nio.file.Path temp = local.resolveSibling(name);
         java.nio.file.Files.write(temp, bytes);
         java.nio.file.Files.move(
