@@ -16,6 +16,8 @@ import picocli.CommandLine.Command;
     subcommands = {
       CommandLine.HelpCommand.class,
       TokenizeCommand.class,
+      DataPackCommand.class,
+      ShardsCommand.class,
     })
 public final class PipelineMain implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
