@@ -44,7 +44,7 @@ final class ShardsCommand implements Runnable {
     boolean json;
 
     @Option(
-        names = "--version",
+        names = "--table-version",
         paramLabel = "V",
         description = "Table version (default: the latest).")
     long version = -1;

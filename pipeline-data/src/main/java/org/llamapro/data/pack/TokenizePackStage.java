@@ -202,28 +202,31 @@ public final class TokenizePackStage {
     build.put("run_id", runId);
     String userMetadata = toJson(build);
     long previous = DeltaLog.latestVersion(hadoop, shardsPath);
-    spark
-        .createDataset(rows.rdd(), Encoders.bean(ShardRowBean.class))
-        .select(
-            col("split").as(ShardSchema.SPLIT),
-            col("unit").as(ShardSchema.UNIT),
-            col("row").as(ShardSchema.ROW),
-            col("inputIds").as(ShardSchema.INPUT_IDS),
-            col("numTokens").as(ShardSchema.NUM_TOKENS),
-            col("docStarts").as(ShardSchema.DOC_STARTS),
-            col("docSources").as(ShardSchema.DOC_SOURCES),
-            col("docIds").as(ShardSchema.DOC_IDS),
-            col("firstContinues").as(ShardSchema.FIRST_CONTINUES))
-        .write()
-        .format("delta")
-        .mode(SaveMode.Overwrite)
-        .option("overwriteSchema", "true")
-        .option("userMetadata", userMetadata)
-        .option("compression", "zstd")
-        .option("parquet.block.size", String.valueOf(options.rowGroupBytes()))
-        .option("delta.enableExpiredLogCleanup", "false")
-        .save(shardsPath);
-    tokenizerJson.destroy();
+    try {
+      spark
+          .createDataset(rows.rdd(), Encoders.bean(ShardRowBean.class))
+          .select(
+              col("split").as(ShardSchema.SPLIT),
+              col("unit").as(ShardSchema.UNIT),
+              col("row").as(ShardSchema.ROW),
+              col("inputIds").as(ShardSchema.INPUT_IDS),
+              col("numTokens").as(ShardSchema.NUM_TOKENS),
+              col("docStarts").as(ShardSchema.DOC_STARTS),
+              col("docSources").as(ShardSchema.DOC_SOURCES),
+              col("docIds").as(ShardSchema.DOC_IDS),
+              col("firstContinues").as(ShardSchema.FIRST_CONTINUES))
+          .write()
+          .format("delta")
+          .mode(SaveMode.Overwrite)
+          .option("overwriteSchema", "true")
+          .option("userMetadata", userMetadata)
+          .option("compression", "zstd")
+          .option("parquet.block.size", String.valueOf(options.rowGroupBytes()))
+          .option("delta.enableExpiredLogCleanup", "false")
+          .save(shardsPath);
+    } finally {
+      tokenizerJson.destroy();
+    }
 
     long version = DeltaLog.latestVersion(hadoop, shardsPath);
     DeltaLog.Snapshot snapshot = DeltaLog.snapshot(hadoop, shardsPath, version);
@@ -329,13 +332,10 @@ public final class TokenizePackStage {
     mixture.put("holdout_fraction", options.holdoutFraction());
     build.put("mixture", mixture);
     build.put("seed", options.seed());
-    build.put(
-        "units",
-        Map.of(
-            PackCounts.TRAIN,
-            layout.trainUnits(),
-            PackCounts.VALIDATION,
-            layout.validationUnits()));
+    Map<String, Integer> units = new LinkedHashMap<>();
+    units.put(PackCounts.TRAIN, layout.trainUnits());
+    units.put(PackCounts.VALIDATION, layout.validationUnits());
+    build.put("units", units);
     build.put(
         "input", input.with("documents_fingerprint", String.format("%016x", fingerprint)).fields());
     build.put("options", options.describe());
