@@ -44,7 +44,7 @@ final class SyntheticCorpus implements Serializable {
   }
 
   String source(long id) {
-    return SOURCES[(int) Math.floorMod(id * 0x9E3779B97F4A7C15L >>> 7, SOURCES.length)];
+    return SOURCES[Math.floorMod(id * 0x9E3779B97F4A7C15L >>> 7, SOURCES.length)];
   }
 
   /** The text of document {@code id}, about {@code meanBytes} long (log-normal-ish spread). */
