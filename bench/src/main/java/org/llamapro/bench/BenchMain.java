@@ -19,6 +19,7 @@ public final class BenchMain {
     all.put("checkpoint-read", CheckpointReadBench::main);
     all.put("allreduce", AllReduceBench::run);
     all.put("build-demo-corpus", org.llamapro.bench.corpus.BuildDemoCorpus::run);
+    all.put("tokenize-pack", TokenizePackBenchmark::run);
     return all;
   }
 

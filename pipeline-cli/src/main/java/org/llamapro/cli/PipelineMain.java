@@ -21,6 +21,8 @@ import picocli.CommandLine.Command;
       ScoreCommand.class,
       ExpandCommand.class,
       VerifyExpansionCommand.class,
+      DataPackCommand.class,
+      ShardsCommand.class,
     })
 public final class PipelineMain implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
