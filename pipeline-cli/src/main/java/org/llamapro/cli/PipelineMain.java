@@ -23,6 +23,7 @@ import picocli.CommandLine.Command;
       VerifyExpansionCommand.class,
       DataPackCommand.class,
       ShardsCommand.class,
+      EvalCommand.class,
     })
 public final class PipelineMain implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
