@@ -150,12 +150,13 @@ final class DedupeFunctions {
     }
   }
 
-  static List<Long> boxed(long[] values) {
+  /** A Scala sequence, as Spark's row encoder wants for an array column. */
+  static scala.collection.Seq<Long> boxed(long[] values) {
     List<Long> list = new ArrayList<>(values.length);
     for (long value : values) {
       list.add(value);
     }
-    return list;
+    return scala.jdk.javaapi.CollectionConverters.asScala(list);
   }
 
   static long[] unboxed(List<Long> values) {
