@@ -46,7 +46,7 @@ class S3aPrepareTest {
         S3Proxy.builder()
             .blobStore(store)
             .endpoint(URI.create("http://127.0.0.1:0"))
-            .awsAuthentication(AuthenticationType.NONE, "", "")
+            .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, "test-access", "test-secret")
             .ignoreUnknownHeaders(true)
             .build();
     proxy.start();
