@@ -58,6 +58,9 @@ final class DataPrepareCommand implements Callable<Integer> {
               IngestOptions.INPUT_PREFIX + input.substring(0, eq), input.substring(eq + 1));
     }
     settings = settings.with(PrepareOptions.OUTPUT, output);
+    // Usage errors fail here, before Spark starts.
+    PrepareOptions.from(settings);
+    IngestOptions.from(settings);
     SparkSession spark = SparkSessions.getOrCreate("pipeline data prepare");
     PreparePipeline pipeline =
         PreparePipeline.builder().setSpark(spark).setSettings(settings).build();
