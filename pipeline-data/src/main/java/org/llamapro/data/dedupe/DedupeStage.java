@@ -103,18 +103,19 @@ public final class DedupeStage implements PrepareStage {
         report.put("exact_removed", exact);
       }
       Dataset<Row> signatures = null;
+      NearDedupe nearDedupe = null;
       if (options.nearEnabled()) {
         Dataset<Row> survivorKeys = keys.join(audit.select(AuditColumns.ID), "id", "left_anti");
         Dataset<Row> texts =
             documents
                 .select(DocumentColumns.ID, DocumentColumns.TEXT)
                 .join(audit.select(AuditColumns.ID), "id", "left_anti");
+        nearDedupe = new NearDedupe(options);
         NearDedupe.Result near =
-            new NearDedupe(options)
-                .run(
-                    texts,
-                    survivorKeys,
-                    reference == null ? null : reference.select("id", "signature"));
+            nearDedupe.run(
+                texts,
+                survivorKeys,
+                reference == null ? null : reference.select("id", "signature"));
         Dataset<Row> nearAudit = near.audit().persist(StorageLevel.DISK_ONLY());
         long nearRemoved = nearAudit.count();
         LOG.info(
@@ -153,8 +154,8 @@ public final class DedupeStage implements PrepareStage {
                   .select("id", "source", "norm_hash", "signature");
       SignatureIndex.write(
           tables, context.layout().index(), indexRows.orderBy("id"), options.signatureParameters());
-      if (signatures != null) {
-        signatures.unpersist();
+      if (nearDedupe != null) {
+        nearDedupe.release();
       }
       return report;
     } finally {

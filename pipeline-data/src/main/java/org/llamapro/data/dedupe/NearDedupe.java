@@ -20,6 +20,7 @@ import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.expressions.Window;
 import org.apache.spark.sql.expressions.WindowSpec;
+import org.apache.spark.sql.functions;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.apache.spark.storage.StorageLevel;
@@ -39,6 +40,10 @@ final class NearDedupe {
   private static final Logger LOG = LoggerFactory.getLogger(NearDedupe.class);
   private static final String NEW = "n|";
   private static final String REF = "r|";
+
+  /** Up to this many candidate ids are broadcast (about 100 bytes each) to filter texts. */
+  private static final long BROADCAST_IDS = 1_000_000;
+
   private static final StructType SIMILARITY =
       new StructType()
           .add("a", DataTypes.StringType, false)
@@ -56,6 +61,7 @@ final class NearDedupe {
       int iterations) {}
 
   private final DedupeOptions options;
+  private final List<Dataset<Row>> persisted = new ArrayList<>();
 
   NearDedupe(DedupeOptions options) {
     this.options = requireNonNull(options, "options is null");
@@ -72,7 +78,7 @@ final class NearDedupe {
             .mapPartitions(
                 new DedupeFunctions.Signatures(options.shingler(), options.minHasher()),
                 Encoders.row(DedupeFunctions.SIGNATURES))
-            .persist(StorageLevel.DISK_ONLY());
+            .transform(this::keep);
     long withoutShingles = signatures.filter(col("signature").isNull()).count();
     LOG.info(
         "dedupe: MinHash signatures done ({} documents without shingles skipped)", withoutShingles);
@@ -114,7 +120,7 @@ final class NearDedupe {
                     .and(not(col("is_ref").and(not(col("root.new"))))))
             .select(col("root.node").as("src"), col("node").as("dst"))
             .distinct()
-            .persist(StorageLevel.DISK_ONLY());
+            .transform(this::keep);
     long candidateEdges = edges.count();
     LOG.info(
         "dedupe: {} candidate edges from LSH buckets ({} bands x {} rows)",
@@ -122,14 +128,32 @@ final class NearDedupe {
         options.bands(),
         options.rows());
 
+    // Only documents on a candidate edge need their text again: filter once, and without a
+    // shuffle of every text when the candidate set is small enough to broadcast.
+    Dataset<Row> edgeNodes =
+        edges
+            .select(col("src").as("node"))
+            .union(edges.select(col("dst").as("node")))
+            .filter(col("node").startsWith(NEW))
+            .distinct()
+            .select(col("node").substr(3, Integer.MAX_VALUE).as("id"))
+            .transform(this::keep);
+    long edgeNodeCount = edgeNodes.count();
+    Dataset<Row> candidateTexts =
+        texts
+            .join(
+                edgeNodeCount <= BROADCAST_IDS ? functions.broadcast(edgeNodes) : edgeNodes,
+                "id",
+                "left_semi")
+            .transform(this::keep);
     Dataset<Row> verified = edges;
     long verifiedEdges = candidateEdges;
     if (options.verify()) {
       verified =
-          similarity(edges.select(col("src").as("a"), col("dst").as("b")), nodes, texts)
+          similarity(edges.select(col("src").as("a"), col("dst").as("b")), nodes, candidateTexts)
               .filter(col("similarity").geq(options.threshold()))
               .select(col("a").as("src"), col("b").as("dst"))
-              .persist(StorageLevel.DISK_ONLY());
+              .transform(this::keep);
       verifiedEdges = verified.count();
       LOG.info(
           "dedupe: {} of {} candidate edges verified (Jaccard >= {})",
@@ -152,7 +176,7 @@ final class NearDedupe {
                 "node",
                 "left")
             .withColumn("is_ref", col("node").startsWith(REF))
-            .persist(StorageLevel.DISK_ONLY());
+            .transform(this::keep);
     long componentNodes = members.count();
     List<Column> order = new ArrayList<>();
     order.add(col("is_ref").desc());
@@ -165,7 +189,7 @@ final class NearDedupe {
     Dataset<Row> scored =
         removed
             .select(col("node").as("a"), col("keeper").as("b"))
-            .transform(pairs -> similarity(pairs, nodes, texts))
+            .transform(pairs -> similarity(pairs, nodes, candidateTexts))
             .join(
                 removed.select(
                     col("node").as("a"), col("keeper").as("b"), col("source"), col("component")),
@@ -190,6 +214,19 @@ final class NearDedupe {
         verifiedEdges,
         componentNodes,
         components.iterations());
+  }
+
+  /** Persists a dataset on disk until {@link #release()}. */
+  private Dataset<Row> keep(Dataset<Row> data) {
+    Dataset<Row> kept = data.persist(StorageLevel.DISK_ONLY());
+    persisted.add(kept);
+    return kept;
+  }
+
+  /** Drops what this run persisted; call once its results are written. */
+  void release() {
+    persisted.forEach(Dataset::unpersist);
+    persisted.clear();
   }
 
   /**
