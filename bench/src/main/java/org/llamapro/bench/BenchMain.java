@@ -20,6 +20,7 @@ public final class BenchMain {
     all.put("allreduce", AllReduceBench::run);
     all.put("build-demo-corpus", org.llamapro.bench.corpus.BuildDemoCorpus::run);
     all.put("tokenize-pack", TokenizePackBenchmark::run);
+    all.put("data-prepare", DataPrepareBenchmark::run);
     return all;
   }
 

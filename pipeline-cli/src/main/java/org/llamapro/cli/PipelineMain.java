@@ -24,6 +24,7 @@ import picocli.CommandLine.Command;
       DataPackCommand.class,
       ShardsCommand.class,
       EvalCommand.class,
+      DataCommand.class,
     })
 public final class PipelineMain implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;

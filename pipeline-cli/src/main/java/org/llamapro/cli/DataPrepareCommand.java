@@ -1,0 +1,75 @@
+package org.llamapro.cli;
+
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.apache.spark.sql.SparkSession;
+import org.llamapro.config.Settings;
+import org.llamapro.data.ingest.IngestOptions;
+import org.llamapro.data.prepare.PrepareOptions;
+import org.llamapro.data.prepare.PreparePipeline;
+import org.llamapro.data.spark.SparkSessions;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code pipeline data prepare}: runs ingest, dedupe, decontam, clean; prints summary.json. */
+@Command(
+    name = "prepare",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Read the corpora, deduplicate and decontaminate them, and write documents/, quarantine/,"
+          + " dedupe/audit/, dedupe/index/, clean/ and summary.json under --output.",
+      "Re-running with the same --output resumes: completed stages with unchanged settings are"
+          + " skipped."
+    })
+final class DataPrepareCommand implements Callable<Integer> {
+  @Option(
+      names = "--input",
+      paramLabel = "SOURCE=PATH",
+      description =
+          "A source and its root (local, hdfs://, s3a://); repeatable. Sources: stack,"
+              + " algebraic-stack, open-web-math, arxiv (or any name). Same as --set"
+              + " ingest.input.SOURCE=PATH.")
+  List<String> inputs = new ArrayList<>();
+
+  @Option(
+      names = "--output",
+      paramLabel = "DIR",
+      description = "Output directory (local, hdfs://, s3a://). Same as --set prepare.output=DIR.")
+  String output;
+
+  @Mixin ConfigOptions config;
+
+  @Override
+  public Integer call() throws Exception {
+    Settings settings = config.resolve();
+    for (String input : inputs) {
+      int eq = input.indexOf('=');
+      if (eq <= 0 || eq == input.length() - 1) {
+        throw new UserInputException(
+            "Invalid --input: '" + input + "' (expected SOURCE=PATH, e.g. stack=/data/python)");
+      }
+      settings =
+          settings.with(
+              IngestOptions.INPUT_PREFIX + input.substring(0, eq), input.substring(eq + 1));
+    }
+    settings = settings.with(PrepareOptions.OUTPUT, output);
+    // Usage errors fail here, before Spark starts.
+    PrepareOptions.from(settings);
+    IngestOptions.from(settings);
+    SparkSession spark = SparkSessions.getOrCreate("pipeline data prepare");
+    PreparePipeline pipeline =
+        PreparePipeline.builder().setSpark(spark).setSettings(settings).build();
+    Map<String, Object> summary = pipeline.run();
+    System.out.println(
+        JsonMapper.builder()
+            .enable(SerializationFeature.INDENT_OUTPUT)
+            .build()
+            .writeValueAsString(summary));
+    return 0;
+  }
+}

@@ -1,0 +1,182 @@
+package org.llamapro.data.ingest;
+
+import static java.util.Objects.requireNonNull;
+
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.regex.Pattern;
+import org.llamapro.config.ConfigException;
+import org.llamapro.config.Settings;
+
+/** The {@code ingest.*} settings, resolved and validated once on the driver. */
+public final class IngestOptions {
+  public static final String PREFIX = "ingest";
+
+  /** {@code ingest.input.<source> = PATH}: one root (directory or file) per source. */
+  public static final String INPUT_PREFIX = "ingest.input.";
+
+  public static final String MAX_BAD_FRACTION = "ingest.max-bad-fraction";
+  public static final double MAX_BAD_FRACTION_DEFAULT = 0.01;
+
+  public static final String JSONL_TEXT_FIELD = "ingest.jsonl.text-field";
+  public static final String JSONL_TEXT_FIELD_DEFAULT = "text";
+
+  public static final String PARQUET_TEXT_COLUMN = "ingest.parquet.text-column";
+  public static final String PARQUET_TEXT_COLUMN_DEFAULT = "content";
+
+  public static final String MAX_DOCUMENT_BYTES = "ingest.max-document-bytes";
+  public static final long MAX_DOCUMENT_BYTES_DEFAULT = 64L << 20;
+
+  private static final Pattern SOURCE_NAME = Pattern.compile("[a-z0-9][a-z0-9_-]*");
+
+  private final Map<String, String> inputs;
+  private final double maxBadFraction;
+  private final String jsonlTextField;
+  private final String parquetTextColumn;
+  private final int maxDocumentBytes;
+
+  private IngestOptions(Builder builder) {
+    this.inputs = Collections.unmodifiableMap(new TreeMap<>(builder.inputs));
+    this.maxBadFraction = builder.maxBadFraction;
+    this.jsonlTextField = builder.jsonlTextField;
+    this.parquetTextColumn = builder.parquetTextColumn;
+    this.maxDocumentBytes = builder.maxDocumentBytes;
+  }
+
+  public static IngestOptions from(Settings settings) {
+    Builder builder = builder();
+    for (Map.Entry<String, String> entry : settings.asMap().entrySet()) {
+      if (entry.getKey().startsWith(INPUT_PREFIX)) {
+        builder.addInput(entry.getKey().substring(INPUT_PREFIX.length()), entry.getValue());
+      }
+    }
+    long maxBytes = settings.getBytes(MAX_DOCUMENT_BYTES, MAX_DOCUMENT_BYTES_DEFAULT);
+    if (maxBytes > Integer.MAX_VALUE - 16) {
+      throw new ConfigException(
+          "Invalid " + MAX_DOCUMENT_BYTES + ": " + maxBytes + " (must be below 2GiB)");
+    }
+    return builder
+        .optMaxBadFraction(settings.getDouble(MAX_BAD_FRACTION, MAX_BAD_FRACTION_DEFAULT))
+        .optJsonlTextField(settings.getString(JSONL_TEXT_FIELD, JSONL_TEXT_FIELD_DEFAULT))
+        .optParquetTextColumn(settings.getString(PARQUET_TEXT_COLUMN, PARQUET_TEXT_COLUMN_DEFAULT))
+        .optMaxDocumentBytes((int) maxBytes)
+        .build();
+  }
+
+  /** The keys this stage understands, given the sources present in {@code settings}. */
+  public static Set<String> knownKeys(Settings settings) {
+    Set<String> keys =
+        new TreeSet<>(
+            List.of(MAX_BAD_FRACTION, JSONL_TEXT_FIELD, PARQUET_TEXT_COLUMN, MAX_DOCUMENT_BYTES));
+    for (String key : settings.asMap().keySet()) {
+      if (key.startsWith(INPUT_PREFIX)) {
+        keys.add(key);
+      }
+    }
+    return keys;
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** Source name to root path, sorted by source name. */
+  public Map<String, String> inputs() {
+    return inputs;
+  }
+
+  public double maxBadFraction() {
+    return maxBadFraction;
+  }
+
+  public String jsonlTextField() {
+    return jsonlTextField;
+  }
+
+  public String parquetTextColumn() {
+    return parquetTextColumn;
+  }
+
+  public int maxDocumentBytes() {
+    return maxDocumentBytes;
+  }
+
+  /** Builder: {@code addInput} for each source, {@code optX} for the rest; validates in build. */
+  public static final class Builder {
+    private final Map<String, String> inputs = new TreeMap<>();
+    private double maxBadFraction = MAX_BAD_FRACTION_DEFAULT;
+    private String jsonlTextField = JSONL_TEXT_FIELD_DEFAULT;
+    private String parquetTextColumn = PARQUET_TEXT_COLUMN_DEFAULT;
+    private int maxDocumentBytes = (int) MAX_DOCUMENT_BYTES_DEFAULT;
+
+    private Builder() {}
+
+    public Builder addInput(String source, String path) {
+      requireNonNull(source, "source is null");
+      requireNonNull(path, "path is null");
+      if (!SOURCE_NAME.matcher(source).matches()) {
+        throw new ConfigException(
+            "Invalid source name: '"
+                + source
+                + "' (lowercase letters, digits, '-' and '_', e.g. open-web-math)");
+      }
+      if (path.isBlank()) {
+        throw new ConfigException("Invalid " + INPUT_PREFIX + source + ": empty path");
+      }
+      if (inputs.containsKey(source)) {
+        throw new ConfigException(
+            "Source '" + source + "' given twice: " + inputs.get(source) + " and " + path);
+      }
+      inputs.put(source, path.trim());
+      return this;
+    }
+
+    public Builder optMaxBadFraction(double value) {
+      this.maxBadFraction = value;
+      return this;
+    }
+
+    public Builder optJsonlTextField(String value) {
+      this.jsonlTextField = requireNonNull(value, "jsonlTextField is null");
+      return this;
+    }
+
+    public Builder optParquetTextColumn(String value) {
+      this.parquetTextColumn = requireNonNull(value, "parquetTextColumn is null");
+      return this;
+    }
+
+    public Builder optMaxDocumentBytes(int value) {
+      this.maxDocumentBytes = value;
+      return this;
+    }
+
+    public IngestOptions build() {
+      if (inputs.isEmpty()) {
+        throw new ConfigException(
+            "No inputs: give at least one --input SOURCE=PATH (or "
+                + INPUT_PREFIX
+                + "SOURCE = PATH), e.g. --input stack=/data/the-stack-dedup/data/python");
+      }
+      if (!(maxBadFraction >= 0 && maxBadFraction <= 1)) {
+        throw new ConfigException(
+            "Invalid " + MAX_BAD_FRACTION + ": " + maxBadFraction + " (must be in [0, 1])");
+      }
+      if (jsonlTextField.isBlank()) {
+        throw new ConfigException("Invalid " + JSONL_TEXT_FIELD + ": empty field name");
+      }
+      if (parquetTextColumn.isBlank()) {
+        throw new ConfigException("Invalid " + PARQUET_TEXT_COLUMN + ": empty column name");
+      }
+      if (maxDocumentBytes <= 0) {
+        throw new ConfigException(
+            "Invalid " + MAX_DOCUMENT_BYTES + ": " + maxDocumentBytes + " (must be > 0)");
+      }
+      return new IngestOptions(this);
+    }
+  }
+}

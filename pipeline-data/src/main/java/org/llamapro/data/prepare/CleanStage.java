@@ -1,0 +1,103 @@
+package org.llamapro.data.prepare;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.count;
+import static org.apache.spark.sql.functions.sum;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.functions;
+import org.llamapro.data.DocumentColumns;
+import org.llamapro.data.dedupe.AuditColumns;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Writes {@code clean/}: the documents that no stage removed, in the documents table's schema,
+ * hash-partitioned and sorted by id (deterministic files), and the per-source totals.
+ */
+final class CleanStage implements PrepareStage {
+  static final String NAME = "clean";
+  private static final Logger LOG = LoggerFactory.getLogger(CleanStage.class);
+
+  private final long targetFileBytes;
+
+  CleanStage(long targetFileBytes) {
+    this.targetFileBytes = targetFileBytes;
+  }
+
+  @Override
+  public String name() {
+    return NAME;
+  }
+
+  @Override
+  public List<String> configPrefixes() {
+    return List.of(PrepareOptions.PREFIX);
+  }
+
+  @Override
+  public Set<String> knownKeys() {
+    return PrepareOptions.KEYS;
+  }
+
+  @Override
+  public List<String> outputs(OutputLayout layout) {
+    return List.of(layout.clean());
+  }
+
+  @Override
+  public StageReport run(StageContext context) {
+    Tables tables = context.tables();
+    Dataset<Row> documents = tables.read(context.layout().documents());
+    Dataset<Row> audit = tables.read(context.layout().audit());
+    StageReport ingest = context.report("ingest");
+    long inputBytes = ingest == null ? 0 : ingest.getLong("bytes");
+    int files =
+        (int) Math.max(1, Math.min(100_000, (inputBytes + targetFileBytes - 1) / targetFileBytes));
+    Dataset<Row> clean =
+        documents
+            .join(audit.select(AuditColumns.ID).distinct(), DocumentColumns.ID, "left_anti")
+            .select(DocumentColumns.ID, rest(DocumentColumns.SCHEMA.fieldNames()))
+            .repartition(files, col(DocumentColumns.ID))
+            .sortWithinPartitions(DocumentColumns.ID);
+    LOG.info("clean: writing {} ({} file(s))", context.layout().clean(), files);
+    tables.write(clean, context.layout().clean());
+
+    Map<String, Map<String, Object>> perSource = new TreeMap<>();
+    for (Row row :
+        tables
+            .read(context.layout().clean())
+            .groupBy(DocumentColumns.SOURCE)
+            .agg(
+                count("*").as("documents"),
+                sum(functions.octet_length(col(DocumentColumns.TEXT))).as("bytes"))
+            .collectAsList()) {
+      Map<String, Object> entry = new LinkedHashMap<>();
+      entry.put("documents", row.getLong(1));
+      entry.put("bytes", row.isNullAt(2) ? 0L : row.getLong(2));
+      perSource.put(row.getString(0), entry);
+    }
+    long documentsOut = 0;
+    long bytesOut = 0;
+    for (Map<String, Object> entry : perSource.values()) {
+      documentsOut += (Long) entry.get("documents");
+      bytesOut += (Long) entry.get("bytes");
+    }
+    LOG.info("clean: {} documents ({} bytes) survive", documentsOut, bytesOut);
+    return new StageReport()
+        .put("documents", documentsOut)
+        .put("bytes", bytesOut)
+        .put("files", files)
+        .put("per_source", perSource);
+  }
+
+  private static String[] rest(String[] names) {
+    return java.util.Arrays.copyOfRange(names, 1, names.length);
+  }
+}
