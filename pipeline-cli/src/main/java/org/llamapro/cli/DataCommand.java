@@ -7,8 +7,8 @@ import picocli.CommandLine.Command;
 @Command(
     name = "data",
     mixinStandardHelpOptions = true,
-    description = "Data preparation on Spark: ingest, dedupe, decontaminate.",
-    subcommands = {DataPrepareCommand.class})
+    description = "Data preparation on Spark: ingest, dedupe, decontaminate, tokenize, mix, pack.",
+    subcommands = {DataPrepareCommand.class, DataPackCommand.class})
 final class DataCommand implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 

@@ -15,9 +15,9 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-/** {@code pipeline data-pack}: tokenize, mix and pack a documents table into shards. */
+/** {@code pipeline data pack}: tokenize, mix and pack a documents table into shards. */
 @Command(
-    name = "data-pack",
+    name = "pack",
     mixinStandardHelpOptions = true,
     description = {
       "Tokenize, mix and pack a documents table (clean/) into the shard table DIR/shards and"
@@ -61,7 +61,7 @@ final class DataPackCommand implements Callable<Integer> {
             .with(PackOptions.SEQ_LEN, seqLen)
             .with(PackOptions.TOKENIZER, tokenizer == null ? null : tokenizer.toAbsolutePath());
     PackOptions options = PackOptions.fromSettings(settings);
-    SparkSession spark = SparkSessions.getOrCreate("pipeline data-pack");
+    SparkSession spark = SparkSessions.getOrCreate("pipeline data pack");
     Dataset<Row> table = TokenizePackStage.readDocuments(spark, documents);
     InputSnapshot input =
         InputSnapshot.describe(spark.sparkContext().hadoopConfiguration(), documents);

@@ -9,6 +9,8 @@ import java.util.concurrent.Callable;
 import org.apache.spark.sql.SparkSession;
 import org.llamapro.config.Settings;
 import org.llamapro.data.ingest.IngestOptions;
+import org.llamapro.data.pack.PackOptions;
+import org.llamapro.data.pack.PackPrepareStage;
 import org.llamapro.data.prepare.PrepareOptions;
 import org.llamapro.data.prepare.PreparePipeline;
 import org.llamapro.data.spark.SparkSessions;
@@ -42,6 +44,20 @@ final class DataPrepareCommand implements Callable<Integer> {
       description = "Output directory (local, hdfs://, s3a://). Same as --set prepare.output=DIR.")
   String output;
 
+  @Option(
+      names = "--seq-len",
+      paramLabel = "N",
+      description = "Tokens per packed row (default 4096). Same as --set pack.seq-len=N.")
+  Integer seqLen;
+
+  @Option(
+      names = "--tokenizer",
+      paramLabel = "FILE",
+      description =
+          "Hugging Face tokenizer.json (default: the bundled LLaMA-2). Same as --set"
+              + " tokenize.tokenizer=FILE.")
+  String tokenizer;
+
   @Mixin ConfigOptions config;
 
   @Override
@@ -58,12 +74,14 @@ final class DataPrepareCommand implements Callable<Integer> {
               IngestOptions.INPUT_PREFIX + input.substring(0, eq), input.substring(eq + 1));
     }
     settings = settings.with(PrepareOptions.OUTPUT, output);
+    settings = settings.with(PackOptions.SEQ_LEN, seqLen).with(PackOptions.TOKENIZER, tokenizer);
     // Usage errors fail here, before Spark starts.
     PrepareOptions.from(settings);
     IngestOptions.from(settings);
+    PackPrepareStage pack = PackPrepareStage.from(settings);
     SparkSession spark = SparkSessions.getOrCreate("pipeline data prepare");
     PreparePipeline pipeline =
-        PreparePipeline.builder().setSpark(spark).setSettings(settings).build();
+        PreparePipeline.builder().setSpark(spark).setSettings(settings).addStage(pack).build();
     Map<String, Object> summary = pipeline.run();
     System.out.println(
         JsonMapper.builder()

@@ -21,7 +21,6 @@ import picocli.CommandLine.Command;
       ScoreCommand.class,
       ExpandCommand.class,
       VerifyExpansionCommand.class,
-      DataPackCommand.class,
       ShardsCommand.class,
       EvalCommand.class,
       DataCommand.class,

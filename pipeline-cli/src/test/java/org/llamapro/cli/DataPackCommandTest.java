@@ -60,7 +60,8 @@ class DataPackCommandTest {
 
     String[] pack =
         run(
-            "data-pack",
+            "data",
+            "pack",
             "--documents",
             documents,
             "--output",
@@ -92,12 +93,12 @@ class DataPackCommandTest {
   @Test
   void badInputIsExitCodeTwoWithTheValue() {
     String[] missing =
-        run("data-pack", "--documents", temp.resolve("nope").toString(), "--output", "x");
+        run("data", "pack", "--documents", temp.resolve("nope").toString(), "--output", "x");
     assertEquals("2", missing[0]);
     assertTrue(missing[2].contains("error: Documents table not found: "), missing[2]);
 
     String[] seqLen =
-        run("data-pack", "--documents", "d", "--output", "x", "--set", "pack.seq-len=1");
+        run("data", "pack", "--documents", "d", "--output", "x", "--set", "pack.seq-len=1");
     assertEquals("2", seqLen[0]);
     assertTrue(
         seqLen[2].contains("error: Invalid sequence length: 1 (must be between 2 and 1048576)"),

@@ -25,7 +25,11 @@ public final class SparkSessions {
       builder
           .master("local[*]")
           .config("spark.ui.showConsoleProgress", "false")
-          .config("spark.sql.shuffle.partitions", String.valueOf(defaultShufflePartitions()));
+          .config("spark.sql.shuffle.partitions", String.valueOf(defaultShufflePartitions()))
+          // Delta's default of 50 tasks per snapshot dominates small local jobs.
+          .config(
+              "spark.databricks.delta.snapshotPartitions",
+              String.valueOf(defaultShufflePartitions()));
     }
     return builder.getOrCreate();
   }
@@ -38,6 +42,7 @@ public final class SparkSessions {
         .config("spark.ui.enabled", "false")
         .config("spark.ui.showConsoleProgress", "false")
         .config("spark.sql.shuffle.partitions", "4")
+        .config("spark.databricks.delta.snapshotPartitions", "2")
         .config("spark.sql.extensions", "io.delta.sql.DeltaSparkSessionExtension")
         .config(
             "spark.sql.catalog.spark_catalog", "org.apache.spark.sql.delta.catalog.DeltaCatalog")
