@@ -81,6 +81,44 @@ public record LlamaConfig(
         mlpBias);
   }
 
+  /**
+   * A {@code config.json} for this shape, as transformers writes it for the model type (used for
+   * models this project creates; expansion edits the original JSON instead, keeping every key).
+   */
+  public com.fasterxml.jackson.databind.node.ObjectNode toJson() {
+    com.fasterxml.jackson.databind.node.ObjectNode json =
+        com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();
+    String architecture =
+        switch (modelType) {
+          case "mistral" -> "MistralForCausalLM";
+          case "qwen2" -> "Qwen2ForCausalLM";
+          default -> "LlamaForCausalLM";
+        };
+    json.putArray("architectures").add(architecture);
+    json.put("model_type", modelType);
+    json.put("vocab_size", vocabSize);
+    json.put("hidden_size", hiddenSize);
+    json.put("intermediate_size", intermediateSize);
+    json.put("num_hidden_layers", numHiddenLayers);
+    json.put("num_attention_heads", numAttentionHeads);
+    json.put("num_key_value_heads", numKeyValueHeads);
+    json.put("head_dim", headDim);
+    json.put("hidden_act", "silu");
+    json.put("rms_norm_eps", rmsNormEps);
+    json.put("rope_theta", ropeTheta);
+    json.put("max_position_embeddings", maxPositionEmbeddings);
+    json.put("tie_word_embeddings", tieWordEmbeddings);
+    if (modelType.equals("llama")) {
+      json.put("attention_bias", qkvBias);
+      json.put("mlp_bias", mlpBias);
+    }
+    json.put("bos_token_id", 1);
+    json.put("eos_token_id", 2);
+    json.put("initializer_range", 0.02);
+    json.put("torch_dtype", "float32");
+    return json;
+  }
+
   /** Parameters of one decoder block. */
   public long parametersPerBlock() {
     long d = hiddenSize;
