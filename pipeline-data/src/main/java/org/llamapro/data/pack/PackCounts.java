@@ -1,0 +1,101 @@
+package org.llamapro.data.pack;
+
+import java.io.Serializable;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.TreeMap;
+
+/** Counts per split and source, plus rows and padding per split; mergeable. */
+public final class PackCounts implements Serializable {
+  private static final long serialVersionUID = 1L;
+
+  public static final String TRAIN = "train";
+  public static final String VALIDATION = "validation";
+
+  private final TreeMap<String, TreeMap<String, SourceCounts>> sources = new TreeMap<>();
+  private final TreeMap<String, long[]> rowsAndPadding = new TreeMap<>();
+
+  SourceCounts source(String split, String source) {
+    return sources
+        .computeIfAbsent(split, s -> new TreeMap<>())
+        .computeIfAbsent(source, s -> new SourceCounts());
+  }
+
+  void addRows(String split, long rows, long padTokens) {
+    long[] values = rowsAndPadding.computeIfAbsent(split, s -> new long[2]);
+    values[0] += rows;
+    values[1] += padTokens;
+  }
+
+  void add(PackCounts other) {
+    other.sources.forEach(
+        (split, bySource) -> bySource.forEach((source, c) -> source(split, source).add(c)));
+    other.rowsAndPadding.forEach((split, values) -> addRows(split, values[0], values[1]));
+  }
+
+  /** Split -> source -> counts. */
+  public Map<String, Map<String, SourceCounts>> bySplit() {
+    Map<String, Map<String, SourceCounts>> view = new TreeMap<>();
+    sources.forEach(
+        (split, bySource) -> view.put(split, java.util.Collections.unmodifiableMap(bySource)));
+    return java.util.Collections.unmodifiableMap(view);
+  }
+
+  public long rows(String split) {
+    long[] values = rowsAndPadding.get(split);
+    return values == null ? 0 : values[0];
+  }
+
+  public long padTokens(String split) {
+    long[] values = rowsAndPadding.get(split);
+    return values == null ? 0 : values[1];
+  }
+
+  /** Sum over sources of one split. */
+  public SourceCounts total(String split) {
+    SourceCounts total = new SourceCounts();
+    sources.getOrDefault(split, new TreeMap<>()).values().forEach(total::add);
+    return total;
+  }
+
+  /** Fails when a split/source has tokens that are neither in rows nor counted as dropped. */
+  void checkConservation() {
+    sources.forEach(
+        (split, bySource) ->
+            bySource.forEach(
+                (source, c) -> {
+                  if (c.tokensMixed != c.tokensInRows + c.tokensDropped) {
+                    throw new IllegalStateException(
+                        "Token conservation broken for "
+                            + split
+                            + "/"
+                            + source
+                            + ": "
+                            + c.tokensMixed
+                            + " tokens after mixing != "
+                            + c.tokensInRows
+                            + " in rows + "
+                            + c.tokensDropped
+                            + " dropped");
+                  }
+                }));
+  }
+
+  /** As written to manifest.json and summary.json. */
+  public Map<String, Object> toMap() {
+    Map<String, Object> map = new LinkedHashMap<>();
+    for (String split : new java.util.TreeSet<>(sources.keySet())) {
+      Map<String, Object> splitMap = new LinkedHashMap<>();
+      SourceCounts total = total(split);
+      splitMap.put("rows", rows(split));
+      splitMap.put("tokens_in_rows", total.tokensInRows);
+      splitMap.put("pad_tokens", padTokens(split));
+      splitMap.put("tokens_dropped", total.tokensDropped);
+      Map<String, Object> bySource = new LinkedHashMap<>();
+      sources.get(split).forEach((source, c) -> bySource.put(source, c.toMap()));
+      splitMap.put("sources", bySource);
+      map.put(split, splitMap);
+    }
+    return map;
+  }
+}

@@ -1,0 +1,348 @@
+package org.llamapro.data.pack;
+
+import static java.util.Objects.requireNonNull;
+import static org.apache.spark.sql.functions.bit_xor;
+import static org.apache.spark.sql.functions.call_udf;
+import static org.apache.spark.sql.functions.coalesce;
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.count;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.octet_length;
+import static org.apache.spark.sql.functions.sum;
+import static org.apache.spark.sql.functions.when;
+import static org.apache.spark.sql.functions.xxhash64;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SaveMode;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.api.java.UDF1;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.util.CollectionAccumulator;
+import org.llamapro.data.DocumentColumns;
+import org.llamapro.data.shards.DeltaLog;
+import org.llamapro.data.shards.ShardSchema;
+import org.llamapro.data.tokenize.LlamaTokenizer;
+import org.llamapro.data.tokenize.TokenizerFile;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Tokenize, mix and pack: clean documents ({@link DocumentColumns}) in, a shard table ({@link
+ * ShardSchema}, Delta Lake over Parquet) and {@code manifest.json} out.
+ *
+ * <ol>
+ *   <li>A cheap pass over the documents counts bytes per split and source (sizing the packing
+ *       units) and fingerprints the input. The input is read twice: pass a materialized table.
+ *   <li>Each task encodes its documents with the executor's one tokenizer, picks the split (hash of
+ *       the id), the number of copies (mixture weight, seeded) and, per copy, a seeded order key
+ *       and packing unit.
+ *   <li>A shuffle brings each unit's copies together in seeded order; each unit is packed into rows
+ *       of exactly seq-len tokens and written as one Parquet file.
+ *   <li>The rows are committed as one new version of the Delta table (an overwrite): a failed run
+ *       leaves the previous version as it was. manifest.json is then replaced atomically.
+ * </ol>
+ */
+public final class TokenizePackStage {
+  private static final Logger LOG = LoggerFactory.getLogger(TokenizePackStage.class);
+
+  /** The shard table's directory name under the output directory. */
+  public static final String SHARDS_DIR = "shards";
+
+  public static final String MANIFEST_FILE = "manifest.json";
+
+  /** Version of the shard format written into manifests. */
+  public static final String FORMAT = "llamapro-shards/1";
+
+  private static final ObjectMapper JSON =
+      new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+  private TokenizePackStage() {}
+
+  /** Runs the stage with an input described only by its path. */
+  public static PackResult run(
+      SparkSession spark, Dataset<Row> cleanDocuments, PackOptions options, String outputDir) {
+    return run(
+        spark, cleanDocuments, options, outputDir, InputSnapshot.of(Map.of("path", "(dataset)")));
+  }
+
+  public static PackResult run(
+      SparkSession spark,
+      Dataset<Row> cleanDocuments,
+      PackOptions options,
+      String outputDir,
+      InputSnapshot input) {
+    requireNonNull(spark, "spark is null");
+    requireNonNull(cleanDocuments, "cleanDocuments is null");
+    requireNonNull(options, "options is null");
+    requireNonNull(outputDir, "outputDir is null");
+    requireNonNull(input, "input is null");
+    long started = System.nanoTime();
+    String runId = UUID.randomUUID().toString();
+    String shardsPath = new Path(outputDir, SHARDS_DIR).toString();
+    Configuration hadoop = spark.sparkContext().hadoopConfiguration();
+
+    TokenizerFile tokenizer = TokenizerFile.readOrBundled(options.tokenizer());
+    try (LlamaTokenizer check = LlamaTokenizer.load(tokenizer)) {
+      // Fails here, on the driver, for a file the native library cannot load.
+      check.encodeIds("check", true);
+    }
+    LOG.info(
+        "Tokenizer {} (sha256 {}, vocabulary {})",
+        tokenizer.name(),
+        tokenizer.sha256(),
+        tokenizer.vocabSize());
+
+    Dataset<Row> documents =
+        cleanDocuments.select(
+            col(DocumentColumns.ID),
+            col(DocumentColumns.SOURCE),
+            col(DocumentColumns.TEXT),
+            col(DocumentColumns.CONTENT_HASH));
+
+    // Pass 1: bytes per split and source (unit sizing) and an input fingerprint.
+    double fraction = options.holdoutFraction();
+    String udfName = "llamapro_split";
+    spark
+        .udf()
+        .register(
+            udfName,
+            (UDF1<String, String>)
+                id ->
+                    id != null && Sampling.heldOut(id, fraction)
+                        ? PackCounts.VALIDATION
+                        : PackCounts.TRAIN,
+            DataTypes.StringType);
+    List<Row> sizes =
+        documents
+            .groupBy(
+                call_udf(udfName, col(DocumentColumns.ID)).as("split"), col(DocumentColumns.SOURCE))
+            .agg(
+                count(lit(1)).as("documents"),
+                coalesce(sum(octet_length(col(DocumentColumns.TEXT))), lit(0L)).as("bytes"),
+                sum(when(
+                            col(DocumentColumns.ID)
+                                .isNull()
+                                .or(col(DocumentColumns.SOURCE).isNull())
+                                .or(col(DocumentColumns.TEXT).isNull()),
+                            1)
+                        .otherwise(0))
+                    .as("nulls"),
+                bit_xor(xxhash64(col(DocumentColumns.ID), col(DocumentColumns.CONTENT_HASH)))
+                    .as("fingerprint"))
+            .collectAsList();
+    double trainBytes = 0;
+    double validationBytes = 0;
+    long fingerprint = 0;
+    long documentCount = 0;
+    for (Row row : sizes) {
+      long nulls = row.getLong(4);
+      if (nulls > 0) {
+        throw new IllegalArgumentException(
+            "Documents table has "
+                + nulls
+                + " row(s) with a null id, source or text (source "
+                + row.getString(1)
+                + "); expected the schema of org.llamapro.data.DocumentColumns");
+      }
+      long bytes = row.getLong(3);
+      documentCount += row.getLong(2);
+      fingerprint ^= row.isNullAt(5) ? 0 : row.getLong(5);
+      if (PackCounts.TRAIN.equals(row.getString(0))) {
+        trainBytes += bytes * options.weight(row.getString(1));
+      } else {
+        validationBytes += bytes;
+      }
+    }
+    UnitLayout layout =
+        new UnitLayout(
+            (int) Math.max(1, Math.ceil(trainBytes / options.unitBytes())),
+            (int) Math.max(1, Math.ceil(validationBytes / options.unitBytes())));
+    LOG.info(
+        "{} documents; packing units: {} train, {} validation",
+        documentCount,
+        layout.trainUnits(),
+        layout.validationUnits());
+
+    // Pass 2: tokenize + mix (map side), shuffle to units in seeded order, pack (reduce side).
+    JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+    Broadcast<byte[]> tokenizerJson = jsc.broadcast(tokenizer.bytes());
+    CollectionAccumulator<TaskCounts> reports =
+        spark.sparkContext().collectionAccumulator("tokenize-pack counts " + runId);
+    JavaRDD<Row> rows =
+        documents
+            .javaRDD()
+            .mapPartitionsToPair(
+                new TokenizeFunction(
+                    options, tokenizer.name(), tokenizer.sha256(), tokenizerJson, layout, reports))
+            .repartitionAndSortWithinPartitions(new UnitPartitioner(layout.partitions()))
+            .mapPartitionsWithIndex(new PackFunction(options, layout, reports), true);
+
+    Map<String, Object> build = buildDescription(options, tokenizer, input, fingerprint, layout);
+    build.put("run_id", runId);
+    String userMetadata = toJson(build);
+    long previous = DeltaLog.latestVersion(hadoop, shardsPath);
+    spark
+        .createDataFrame(rows, ShardSchema.SCHEMA)
+        .write()
+        .format("delta")
+        .mode(SaveMode.Overwrite)
+        .option("overwriteSchema", "true")
+        .option("userMetadata", userMetadata)
+        .option("compression", "zstd")
+        .option("parquet.block.size", String.valueOf(options.rowGroupBytes()))
+        .option("delta.enableExpiredLogCleanup", "false")
+        .save(shardsPath);
+    tokenizerJson.destroy();
+
+    long version = DeltaLog.latestVersion(hadoop, shardsPath);
+    DeltaLog.Snapshot snapshot = DeltaLog.snapshot(hadoop, shardsPath, version);
+    if (version <= previous
+        || snapshot.userMetadata() == null
+        || !snapshot.userMetadata().contains(runId)) {
+      throw new IllegalStateException(
+          "Shard table " + shardsPath + " version " + version + " is not this run's commit");
+    }
+    PackCounts counts = collect(reports.value());
+    counts.checkConservation();
+
+    Map<String, Object> manifest = new LinkedHashMap<>(build);
+    manifest.put("table", SHARDS_DIR);
+    manifest.put("table_version", version);
+    manifest.put("created", Instant.now().toString());
+    manifest.put("counts", counts.toMap());
+    manifest.put("files", files(snapshot));
+    String manifestPath = new Path(outputDir, MANIFEST_FILE).toString();
+    writeAtomically(hadoop, manifestPath, toJson(manifest));
+
+    double seconds = (System.nanoTime() - started) / 1e9;
+    LOG.info(
+        "Shards version {}: {} train rows, {} validation rows in {} s",
+        version,
+        counts.rows(PackCounts.TRAIN),
+        counts.rows(PackCounts.VALIDATION),
+        Math.round(seconds));
+    Map<String, Integer> units = new LinkedHashMap<>();
+    units.put(PackCounts.TRAIN, layout.trainUnits());
+    units.put(PackCounts.VALIDATION, layout.validationUnits());
+    return new PackResult(shardsPath, manifestPath, version, counts, units, seconds);
+  }
+
+  private static Map<String, Object> buildDescription(
+      PackOptions options,
+      TokenizerFile tokenizer,
+      InputSnapshot input,
+      long fingerprint,
+      UnitLayout layout) {
+    Map<String, Object> build = new LinkedHashMap<>();
+    build.put("format", FORMAT);
+    Map<String, Object> tok = new LinkedHashMap<>();
+    tok.put("path", tokenizer.name());
+    tok.put("sha256", tokenizer.sha256());
+    tok.put("vocab_size", tokenizer.vocabSize());
+    build.put("tokenizer", tok);
+    build.put("seq_len", options.seqLen());
+    Map<String, Object> special = new LinkedHashMap<>();
+    special.put("bos", options.bos().configName());
+    special.put("bos_id", LlamaTokenizer.BOS_ID);
+    special.put("eos", "end of every document");
+    special.put("eos_id", LlamaTokenizer.EOS_ID);
+    special.put("pad_id", options.padId());
+    special.put("tail", options.tail().configName());
+    build.put("special_tokens", special);
+    Map<String, Object> mixture = new LinkedHashMap<>();
+    mixture.put("weights", options.weights());
+    mixture.put("default_weight", options.defaultWeight());
+    mixture.put("holdout_fraction", options.holdoutFraction());
+    build.put("mixture", mixture);
+    build.put("seed", options.seed());
+    build.put(
+        "units",
+        Map.of(
+            PackCounts.TRAIN,
+            layout.trainUnits(),
+            PackCounts.VALIDATION,
+            layout.validationUnits()));
+    build.put(
+        "input", input.with("documents_fingerprint", String.format("%016x", fingerprint)).fields());
+    build.put("options", options.describe());
+    return build;
+  }
+
+  private static PackCounts collect(List<TaskCounts> reports) {
+    // A retried or re-run task reports the same key with the same counts: keep one per key.
+    Map<String, PackCounts> byKey = new HashMap<>();
+    for (TaskCounts report : reports) {
+      byKey.putIfAbsent(report.key(), report.counts());
+    }
+    PackCounts total = new PackCounts();
+    byKey.values().forEach(total::add);
+    return total;
+  }
+
+  private static List<Map<String, Object>> files(DeltaLog.Snapshot snapshot) {
+    List<Map<String, Object>> files = new ArrayList<>();
+    for (DeltaLog.DataFile file : snapshot.files()) {
+      Map<String, Object> entry = new LinkedHashMap<>();
+      entry.put("path", file.path());
+      entry.put("rows", file.numRecords());
+      entry.put("bytes", file.size());
+      if (file.minValues() != null) {
+        entry.put("split", file.minValues().path(ShardSchema.SPLIT).asText());
+        entry.put("unit", file.minValues().path(ShardSchema.UNIT).asInt());
+      }
+      files.add(entry);
+    }
+    files.sort(
+        java.util.Comparator.<Map<String, Object>, String>comparing(
+                f -> String.valueOf(f.get("split")))
+            .thenComparing(f -> (Integer) f.getOrDefault("unit", 0)));
+    return files;
+  }
+
+  static String toJson(Object value) {
+    try {
+      return JSON.writeValueAsString(value);
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot write JSON", e);
+    }
+  }
+
+  /** Writes a temporary file next to {@code path}, then renames it over {@code path}. */
+  static void writeAtomically(Configuration conf, String path, String content) {
+    Path target = new Path(path);
+    Path temp = new Path(target.getParent(), "." + target.getName() + "." + UUID.randomUUID());
+    try {
+      FileSystem fs = target.getFileSystem(conf);
+      try (OutputStream out = fs.create(temp, false)) {
+        out.write(content.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      }
+      if (fs.exists(target) && !fs.delete(target, false)) {
+        throw new IOException("cannot replace " + target);
+      }
+      if (!fs.rename(temp, target)) {
+        throw new IOException("cannot rename " + temp + " to " + target);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot write " + path, e);
+    }
+  }
+}
