@@ -47,13 +47,8 @@ final class LayerwiseBackprop {
   Loss run(NDManager micro, MicroBatch batch, double lossWeight) {
     GradientTape.recordingOffOnThisThread();
     int layers = model.config().numHiddenLayers();
-    int b = batch.size();
-    int t = batch.seqLen();
-    NDArray ids = micro.create(batch.tokens()).reshape(b, t); // (B, T)
-    AttentionContext context =
-        documentMask
-            ? model.documentContext(micro, micro.create(batch.documentIds()).reshape(b, t))
-            : model.causalContext(micro, 0, t);
+    NDArray ids = ids(micro, batch); // (B, T)
+    AttentionContext context = context(micro, batch);
 
     // 1. Forward without a tape; saved[l] is the input of stage l (saved[L] feeds the head).
     NDArray[] saved = new NDArray[layers + 1];
@@ -76,7 +71,7 @@ final class LayerwiseBackprop {
       NDArray input = inputCopy(saved[layers], stage, layers > lowestStage);
       NDArray nll;
       try (GradientTape tape = GradientTape.open()) {
-        nll = nextTokenNll(model.head(input), ids); // (B, T-1)
+        nll = maskedNll(model.head(input), ids, batch, stage); // (B, T-1)
         tape.backward(nll.mul((float) lossWeight));
       }
       nllSum = nll.toType(DataType.FLOAT32, false).sum().getFloat();
@@ -110,6 +105,33 @@ final class LayerwiseBackprop {
     return new Loss(nllSum, batch.targets());
   }
 
+  /** The loss of a micro-batch without a tape or any gradient (validation). */
+  Loss evaluate(NDManager micro, MicroBatch batch) {
+    GradientTape.recordingOffOnThisThread();
+    NDArray ids = ids(micro, batch);
+    AttentionContext context = context(micro, batch);
+    NDArray x = model.embed(ids); // (B, T, D)
+    for (int layer = 0; layer < model.config().numHiddenLayers(); layer++) {
+      NDArray y = forwardNoTape(micro, layer, x, context);
+      x.close();
+      x = y;
+    }
+    NDArray nll = maskedNll(model.head(x), ids, batch, micro);
+    return new Loss(nll.toType(DataType.FLOAT32, false).sum().getFloat(), batch.targets());
+  }
+
+  private static NDArray ids(NDManager micro, MicroBatch batch) {
+    return micro.create(batch.tokens()).reshape(batch.size(), batch.seqLen());
+  }
+
+  private AttentionContext context(NDManager micro, MicroBatch batch) {
+    if (documentMask) {
+      NDArray documents = micro.create(batch.documentIds()).reshape(batch.size(), batch.seqLen());
+      return model.documentContext(micro, documents);
+    }
+    return model.causalContext(micro, 0, batch.seqLen());
+  }
+
   /** One block without a tape; its intermediates live and die in a sub-manager. */
   private NDArray forwardNoTape(
       NDManager micro, int layer, NDArray input, AttentionContext context) {
@@ -136,6 +158,17 @@ final class LayerwiseBackprop {
     NDArray gradient = input.getGradient().duplicate();
     gradient.attach(micro);
     return gradient;
+  }
+
+  /** {@link #nextTokenNll}, with padding targets zeroed. */
+  static NDArray maskedNll(NDArray logits, NDArray ids, MicroBatch batch, NDManager manager) {
+    NDArray nll = nextTokenNll(logits, ids); // (B, T-1)
+    float[] mask = batch.targetMask();
+    if (mask == null) {
+      return nll;
+    }
+    NDArray m = manager.create(mask).reshape(nll.getShape()).toType(nll.getDataType(), false);
+    return nll.mul(m);
   }
 
   /** Next-token NLL of every target: logits (B, T, V), ids (B, T) -> (B, T-1). */

@@ -11,6 +11,13 @@ public record MicroBatch(List<TrainingRow> rows) {
     if (rows.isEmpty()) {
       throw new IllegalArgumentException("A micro-batch needs at least one row");
     }
+    int t = rows.get(0).tokens().length;
+    for (TrainingRow row : rows) {
+      if (row.tokens().length != t) {
+        throw new IllegalArgumentException(
+            "Rows of a micro-batch differ in length: " + row.tokens().length + " and " + t);
+      }
+    }
   }
 
   public int size() {
@@ -55,8 +62,28 @@ public record MicroBatch(List<TrainingRow> rows) {
     return ids;
   }
 
-  /** Next-token targets per micro-batch: (T - 1) per row. */
-  long targets() {
-    return (long) rows.size() * (seqLen() - 1);
+  /** Next-token targets of the micro-batch (T - 1 per full row). */
+  public long targets() {
+    long n = 0;
+    for (TrainingRow row : rows) {
+      n += row.targets();
+    }
+    return n;
+  }
+
+  /** 1 for a real target and 0 for padding, (B, T - 1) row-major; null when every row is full. */
+  float[] targetMask() {
+    int t = seqLen();
+    if (rows.stream().allMatch(r -> r.validTokens() == t)) {
+      return null;
+    }
+    float[] mask = new float[rows.size() * (t - 1)];
+    for (int b = 0; b < rows.size(); b++) {
+      int valid = rows.get(b).validTokens();
+      for (int i = 0; i < t - 1; i++) {
+        mask[b * (t - 1) + i] = i + 1 < valid ? 1f : 0f;
+      }
+    }
+    return mask;
   }
 }

@@ -12,4 +12,5 @@ public record StepResult(
     double gradNorm,
     double lossScale,
     boolean skipped,
-    long targets) {}
+    long targets,
+    double modelSeconds) {}

@@ -144,11 +144,13 @@ public final class Trainer implements AutoCloseable {
       targets += batch.targets();
     }
     double nllSum = 0;
+    long modelStart = System.nanoTime();
     for (MicroBatch batch : microBatches) {
       try (NDManager micro = model.manager().newSubManager()) {
         nllSum += backprop.run(micro, batch, scale / targets).nllSum();
       }
     }
+    double modelSeconds = (System.nanoTime() - modelStart) / 1e9;
     try (NDManager scratch = model.manager().newSubManager()) {
       List<NDArray> gradients = new ArrayList<>(parameters.size());
       for (TrainableParameter p : parameters) {
@@ -175,7 +177,8 @@ public final class Trainer implements AutoCloseable {
           p.syncCompute();
         }
       }
-      return new StepResult(step, loss[0] / loss[1], lr, norm, scale, skip, (long) loss[1]);
+      return new StepResult(
+          step, loss[0] / loss[1], lr, norm, scale, skip, Math.round(loss[1]), modelSeconds);
     }
   }
 
@@ -247,21 +250,19 @@ public final class Trainer implements AutoCloseable {
     return averaged;
   }
 
-  /** Mean next-token NLL over {@code rows}, forward only (no tape), in micro-batches. */
+  /**
+   * Summed next-token NLL and target count over {@code batches}, forward only (no tape), with the
+   * same attention masking as training.
+   */
   public double[] evaluate(List<MicroBatch> batches) {
     GradientTape.recordingOffOnThisThread();
     double nll = 0;
     long targets = 0;
     for (MicroBatch batch : batches) {
-      try (NDManager call = model.manager().newSubManager()) {
-        NDArray ids = call.create(batch.tokens()).reshape(batch.size(), batch.seqLen());
-        NDArray logits = model.forward(ids, null);
-        nll +=
-            LayerwiseBackprop.nextTokenNll(logits, ids)
-                .toType(DataType.FLOAT32, false)
-                .sum()
-                .getFloat();
-        targets += batch.targets();
+      try (NDManager micro = model.manager().newSubManager()) {
+        LayerwiseBackprop.Loss loss = backprop.evaluate(micro, batch);
+        nll += loss.nllSum();
+        targets += loss.targets();
       }
     }
     return new double[] {nll, targets};
