@@ -3,6 +3,8 @@ package org.llamapro.train.trainer;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
+import ai.djl.pytorch.engine.PtNDArray;
+import ai.djl.pytorch.jni.JniUtils;
 
 /**
  * One weight that learns: the model's compute copy (F32 or F16; the one the forward reads and the
@@ -45,12 +47,13 @@ final class TrainableParameter {
     return lossScale == 1.0 ? f32 : f32.divi((float) lossScale);
   }
 
-  /** Sets the accumulated gradient to zero (the next step accumulates into it afresh). */
+  /**
+   * Sets the accumulated gradient to zero (the next step accumulates into it afresh). A fill, not
+   * {@code g - g}: after an F16 overflow the gradient holds inf and NaN, which subtraction keeps.
+   */
   void zeroGradient() {
     if (compute.hasGradient()) {
-      try (NDArray grad = compute.getGradient()) {
-        grad.subi(grad);
-      }
+      JniUtils.zeroGrad((PtNDArray) compute);
     }
   }
 

@@ -134,22 +134,13 @@ public final class Trainer implements AutoCloseable {
     if (microBatches.isEmpty()) {
       throw new IllegalArgumentException("A step needs at least one micro-batch");
     }
-    GradientTape.recordingOffOnThisThread();
-    for (TrainableParameter p : parameters) {
-      p.zeroGradient();
-    }
     double scale = scaler.scale();
     long targets = 0;
     for (MicroBatch batch : microBatches) {
       targets += batch.targets();
     }
-    double nllSum = 0;
     long modelStart = System.nanoTime();
-    for (MicroBatch batch : microBatches) {
-      try (NDManager micro = model.manager().newSubManager()) {
-        nllSum += backprop.run(micro, batch, scale / targets).nllSum();
-      }
-    }
+    double nllSum = accumulate(microBatches, scale, targets);
     double modelSeconds = (System.nanoTime() - modelStart) / 1e9;
     try (NDManager scratch = model.manager().newSubManager()) {
       List<NDArray> gradients = new ArrayList<>(parameters.size());
@@ -180,6 +171,38 @@ public final class Trainer implements AutoCloseable {
       return new StepResult(
           step, loss[0] / loss[1], lr, norm, scale, skip, Math.round(loss[1]), modelSeconds);
     }
+  }
+
+  /**
+   * Zeroes the gradients, then runs forward and backward of every micro-batch; the gradients of
+   * {@code lossScale * mean loss over targets} accumulate on the trainable weights. Returns the
+   * summed NLL.
+   */
+  private double accumulate(List<MicroBatch> microBatches, double lossScale, long targets) {
+    GradientTape.recordingOffOnThisThread();
+    for (TrainableParameter p : parameters) {
+      p.zeroGradient();
+    }
+    double nllSum = 0;
+    for (MicroBatch batch : microBatches) {
+      try (NDManager micro = model.manager().newSubManager()) {
+        nllSum += backprop.run(micro, batch, lossScale / targets).nllSum();
+      }
+    }
+    return nllSum;
+  }
+
+  /** The gradients of the mean loss over {@code microBatches} (unscaled F32), for tests. */
+  Map<String, float[]> gradients(List<MicroBatch> microBatches) {
+    long targets = microBatches.stream().mapToLong(MicroBatch::targets).sum();
+    accumulate(microBatches, scaler.scale(), targets);
+    Map<String, float[]> values = new LinkedHashMap<>();
+    try (NDManager scratch = model.manager().newSubManager()) {
+      for (TrainableParameter p : parameters) {
+        values.put(p.name, p.gradient(scratch, scaler.scale()).toFloatArray());
+      }
+    }
+    return values;
   }
 
   /**
