@@ -14,6 +14,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.llamapro.train.allreduce.AllReduce;
 import org.llamapro.train.model.LlamaModel;
 import org.llamapro.train.model.TensorSource;
 
@@ -33,7 +34,7 @@ public final class Trainer implements AutoCloseable {
   private final LlamaModel model;
   private final TrainableSet trainable;
   private final OptimizerSettings settings;
-  private final GradientExchange exchange;
+  private final AllReduce exchange;
   private final NDManager stateManager;
   private final List<TrainableParameter> parameters;
   private final AdamW optimizer;
@@ -51,7 +52,7 @@ public final class Trainer implements AutoCloseable {
       TensorSource masters,
       OptimizerSettings settings,
       boolean documentMask,
-      GradientExchange exchange) {
+      AllReduce exchange) {
     this.model = requireNonNull(model, "model is null");
     this.trainable = requireNonNull(trainable, "trainable is null");
     this.settings = requireNonNull(settings, "settings is null");
@@ -108,7 +109,7 @@ public final class Trainer implements AutoCloseable {
     return settings;
   }
 
-  public GradientExchange exchange() {
+  public AllReduce exchange() {
     return exchange;
   }
 

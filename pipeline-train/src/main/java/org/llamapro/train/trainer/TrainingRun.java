@@ -23,6 +23,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import org.llamapro.train.allreduce.AllReduce;
+import org.llamapro.train.allreduce.SingleWorkerAllReduce;
 import org.llamapro.train.checkpoint.HfModelDirectory;
 import org.llamapro.train.model.ComputeTarget;
 import org.llamapro.train.model.LlamaConfig;
@@ -38,7 +40,7 @@ import org.slf4j.LoggerFactory;
  * checkpoints and plots. The run directory holds {@value #RUN_FILE} (the config and the data it
  * pinned), {@code metrics.jsonl}, {@code loss.png} and {@code checkpoints/}.
  *
- * <p>Every worker runs this with its own {@link GradientExchange}; only rank 0 writes files.
+ * <p>Every worker runs this with its own {@link AllReduce}; only rank 0 writes files.
  */
 public final class TrainingRun {
   public static final String RUN_FILE = "run.json";
@@ -68,10 +70,10 @@ public final class TrainingRun {
     return run(
         config,
         version -> ShardTableData.open(config.shards().toString(), version),
-        GradientExchange.single());
+        new SingleWorkerAllReduce());
   }
 
-  public static Result run(TrainConfig config, DataOpener data, GradientExchange exchange) {
+  public static Result run(TrainConfig config, DataOpener data, AllReduce exchange) {
     requireNonNull(config, "config is null");
     requireNonNull(data, "data is null");
     requireNonNull(exchange, "exchange is null");
@@ -475,6 +477,8 @@ public final class TrainingRun {
           metrics.close();
         }
       }
+      // Every rank leaves together, after rank 0's last checkpoint is on disk.
+      trainer.exchange().barrier();
       if (leader) {
         Path metricsFile = runDirectory.resolve(MetricsLog.FILE_NAME);
         LossPlot.write(metricsFile, runDirectory.resolve(PLOT_FILE));

@@ -15,6 +15,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.llamapro.train.allreduce.SingleWorkerAllReduce;
 import org.llamapro.train.model.LlamaConfig;
 import org.llamapro.train.model.LlamaModel;
 import org.llamapro.train.model.RandomWeights;
@@ -36,7 +37,7 @@ class TrainerTest {
         weights,
         settings(1e-2, 10),
         false,
-        GradientExchange.single());
+        new SingleWorkerAllReduce());
   }
 
   private static List<MicroBatch> batches(int microBatches, int rowsEach, int offset) {
@@ -150,7 +151,7 @@ class TrainerTest {
                 weights,
                 settings,
                 false,
-                GradientExchange.single())) {
+                new SingleWorkerAllReduce())) {
       Map<String, float[]> mastersBefore = trainer.masterValues();
       Map<String, float[]> frozenBefore = snapshot(model);
       List<StepResult> results = new ArrayList<>();
@@ -186,6 +187,66 @@ class TrainerTest {
         if (!masters.containsKey(name)) {
           assertArrayEquals(frozenBefore.get(name), frozenAfter.get(name), name);
         }
+      }
+    }
+  }
+
+  @Test
+  void twoRanksAsThreadsTakeTurnsOnTheTapeAndMatchOneWorker() throws Exception {
+    RandomWeights weights = new RandomWeights(CONFIG, 6);
+    Map<String, float[]> expected;
+    try (LlamaModel model = LlamaModel.load(CONFIG, weights, Device.cpu(), DataType.FLOAT32);
+        Trainer trainer = trainer(model, "1", weights)) {
+      for (int step = 1; step <= 2; step++) {
+        trainer.step(
+            step, List.of(new MicroBatch(ROWS.subList(0, 2)), new MicroBatch(ROWS.subList(2, 4))));
+      }
+      expected = trainer.masterValues();
+    }
+    List<AllReduce> group = org.llamapro.train.allreduce.InProcessAllReduce.group(2);
+    List<Map<String, float[]>> results = new java.util.concurrent.CopyOnWriteArrayList<>();
+    List<Throwable> failures = new java.util.concurrent.CopyOnWriteArrayList<>();
+    List<Thread> threads = new ArrayList<>();
+    for (AllReduce rank : group) {
+      Thread thread =
+          new Thread(
+              () -> {
+                try (LlamaModel model =
+                        LlamaModel.load(CONFIG, weights, Device.cpu(), DataType.FLOAT32);
+                    Trainer trainer =
+                        new Trainer(
+                            model,
+                            TrainableSet.resolve("1", CONFIG, Path.of("unused")),
+                            weights,
+                            settings(1e-2, 10),
+                            false,
+                            rank)) {
+                  int from = 2 * rank.rank();
+                  for (int step = 1; step <= 2; step++) {
+                    trainer.step(step, List.of(new MicroBatch(ROWS.subList(from, from + 2))));
+                  }
+                  if (rank.rank() == 0) {
+                    results.add(trainer.masterValues());
+                  }
+                } catch (Throwable t) {
+                  failures.add(t);
+                }
+              },
+              "rank-" + rank.rank());
+      threads.add(thread);
+      thread.start();
+    }
+    for (Thread thread : threads) {
+      thread.join();
+    }
+    group.forEach(AllReduce::close);
+    assertTrue(failures.isEmpty(), "rank failures: " + failures);
+    Map<String, float[]> actual = results.get(0);
+    for (String name : expected.keySet()) {
+      float[] a = actual.get(name);
+      float[] b = expected.get(name);
+      for (int i = 0; i < b.length; i++) {
+        assertEquals(b[i], a[i], 1e-4, name + "[" + i + "]");
       }
     }
   }
