@@ -15,6 +15,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.llamapro.train.allreduce.AllReduce;
 import org.llamapro.train.allreduce.SingleWorkerAllReduce;
 import org.llamapro.train.model.LlamaConfig;
 import org.llamapro.train.model.LlamaModel;
