@@ -1,0 +1,273 @@
+package org.llamapro.train.trainer;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.llamapro.config.ConfigException;
+import org.llamapro.config.Settings;
+import org.llamapro.train.allreduce.SingleWorkerAllReduce;
+import org.llamapro.train.checkpoint.HfModelDirectory;
+import org.llamapro.train.model.ComputeTarget;
+import org.llamapro.train.model.LlamaConfig;
+import org.llamapro.train.model.LlamaModel;
+import org.llamapro.train.model.PretrainedModels;
+import org.llamapro.train.model.Scorer;
+import org.llamapro.train.model.TinyConfigs;
+
+class TrainingRunTest {
+  private static final LlamaConfig CONFIG = TinyConfigs.llama(4);
+  private static final List<Integer> NEW_BLOCKS = List.of(1, 3);
+
+  @TempDir static Path temp;
+  private static Path model;
+
+  @BeforeAll
+  static void expandedModel() throws Exception {
+    model =
+        TrainingFixtures.expandedModel(
+            Files.createDirectories(temp.resolve("expanded")),
+            CONFIG,
+            11,
+            NEW_BLOCKS,
+            TrainingFixtures.TINY_TOKENIZER);
+  }
+
+  private static Map<String, String> base(Path output) {
+    Map<String, String> m = new HashMap<>();
+    m.put(TrainConfig.MODEL, model.toString());
+    m.put(TrainConfig.SHARDS, "memory");
+    m.put(TrainConfig.OUTPUT, output.toString());
+    m.put(TrainConfig.STEPS, "6");
+    m.put(TrainConfig.MICRO_BATCH_SIZE, "2");
+    m.put(TrainConfig.GLOBAL_BATCH_SIZE, "4");
+    m.put(TrainConfig.SEQ_LEN, "16");
+    m.put(TrainConfig.LR, "0.01");
+    m.put(TrainConfig.MIN_LR, "0.001");
+    m.put(TrainConfig.CHECKPOINT_EVERY, "2");
+    m.put(TrainConfig.KEEP_CHECKPOINTS, "2");
+    m.put(TrainConfig.EVAL_EVERY, "3");
+    m.put(TrainConfig.EVAL_ROWS, "4");
+    m.put(TrainConfig.DEVICE, "cpu");
+    return m;
+  }
+
+  private static TrainConfig config(Path output, String... overrides) {
+    Map<String, String> m = base(output);
+    for (String o : overrides) {
+      int eq = o.indexOf('=');
+      m.put(o.substring(0, eq), o.substring(eq + 1));
+    }
+    return TrainConfig.from(Settings.of(m));
+  }
+
+  private static TrainingRun.Result run(TrainConfig config) {
+    return run(config, TrainingFixtures.data(16, 97, TrainingFixtures.TINY_TOKENIZER, 12));
+  }
+
+  private static TrainingRun.Result run(TrainConfig config, TrainingData data) {
+    return TrainingRun.run(config, version -> data, new SingleWorkerAllReduce());
+  }
+
+  @Test
+  void resumedRunEndsBitIdenticalToAnUninterruptedOne() throws Exception {
+    Path straight = temp.resolve("straight");
+    TrainingRun.Result full = run(config(straight));
+    assertTrue(full.finished());
+    assertEquals(6, full.lastStep());
+
+    Path interrupted = temp.resolve("interrupted");
+    TrainingRun.Result first = run(config(interrupted, TrainConfig.STOP_AT_STEP + "=3"));
+    assertFalse(first.finished());
+    assertEquals(3, first.lastStep());
+    assertTrue(Files.isDirectory(interrupted.resolve("checkpoints/step-00000003")));
+    // A stale partial checkpoint (as a crash leaves it) is never read.
+    Files.createDirectories(interrupted.resolve("checkpoints/.step-00000004.partial"));
+    TrainingRun.Result second = run(config(interrupted, TrainConfig.RESUME + "=true"));
+    assertTrue(second.finished());
+
+    Map<String, float[]> a = new CheckpointStore(straight, 1).latest().get().readWeights();
+    Map<String, float[]> b = new CheckpointStore(interrupted, 1).latest().get().readWeights();
+    assertEquals(a.keySet(), b.keySet());
+    assertEquals(18, a.size()); // 2 blocks x 9 tensors
+    for (String name : a.keySet()) {
+      assertArrayEquals(a.get(name), b.get(name), name);
+    }
+    // The last two checkpoints are kept; metrics have one train line per step, no duplicates.
+    assertEquals(
+        List.of(4, 6),
+        new CheckpointStore(interrupted, 2).list().stream().map(RunCheckpoint::step).toList());
+    List<JsonNode> lines = MetricsLog.read(interrupted.resolve(MetricsLog.FILE_NAME));
+    assertEquals(
+        List.of(1, 2, 3, 4, 5, 6),
+        lines.stream()
+            .filter(l -> l.path("kind").asText().equals("train"))
+            .map(l -> l.path("step").asInt())
+            .toList());
+    assertTrue(lines.stream().anyMatch(l -> l.has("val_ppl")));
+    assertTrue(Files.size(interrupted.resolve(TrainingRun.PLOT_FILE)) > 1000);
+    JsonNode state = new CheckpointStore(interrupted, 1).latest().get().state();
+    assertEquals(6, state.path("step").asInt());
+    assertEquals("0", state.path("data").path("version").asText());
+    assertTrue(state.path("data_cursor").path("step").asLong() > 0);
+  }
+
+  @Test
+  void exportedModelLoadsScoresAndHoldsTheTrainedBlocks() throws Exception {
+    Path runDirectory = temp.resolve("for-export");
+    run(config(runDirectory, TrainConfig.STEPS + "=2"));
+    Path exported = temp.resolve("exported");
+    ModelExport.Result result = ModelExport.export(runDirectory, null, exported, 40_000);
+    assertEquals(2, result.step());
+    assertEquals(18, result.trainedTensors());
+    assertTrue(Files.exists(exported.resolve(HfModelDirectory.INDEX)), "sharded with an index");
+    assertTrue(Files.exists(exported.resolve("tokenizer.json")));
+    assertTrue(Files.exists(exported.resolve(ExpansionRecord.FILE_NAME)));
+    Map<String, float[]> trained =
+        new CheckpointStore(runDirectory, 1).latest().get().readWeights();
+    try (HfModelDirectory out = HfModelDirectory.open(exported);
+        HfModelDirectory in = HfModelDirectory.open(model)) {
+      assertEquals(in.tensorNames(), out.tensorNames());
+      for (String name : in.tensorNames()) {
+        if (trained.containsKey(name)) {
+          assertArrayEquals(trained.get(name), out.readFloats(name), name);
+        } else {
+          assertEquals(in.bytes(name), out.bytes(name), name + " must be copied unchanged");
+        }
+      }
+    }
+    try (LlamaModel loaded = PretrainedModels.load(exported, ComputeTarget.cpu())) {
+      Scorer.Score score = new Scorer(loaded).score(new long[] {1, 5, 6, 7, 8, 9});
+      assertTrue(Double.isFinite(score.meanNll()) && score.meanNll() > 0);
+    }
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> ModelExport.export(runDirectory, null, exported, 40_000),
+        "exporting over a non-empty directory");
+  }
+
+  @Test
+  void refusesShardsOfAnotherTokenizer() {
+    TrainingData other = TrainingFixtures.data(16, 97, "{\"another\": 1}", 12);
+    IllegalArgumentException e =
+        assertThrows(IllegalArgumentException.class, () -> run(config(temp.resolve("tok")), other));
+    assertTrue(e.getMessage().contains("different tokenizer"), e.getMessage());
+  }
+
+  @Test
+  void refusesShardsWithALargerVocabulary() {
+    TrainingData wide = TrainingFixtures.data(16, 120, TrainingFixtures.TINY_TOKENIZER, 12);
+    IllegalArgumentException e =
+        assertThrows(IllegalArgumentException.class, () -> run(config(temp.resolve("voc")), wide));
+    assertTrue(e.getMessage().contains("vocabulary of 120 ids but the model's vocab_size is 97"));
+  }
+
+  @Test
+  void refusesASequenceLongerThanTheModelsPositions() {
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> run(config(temp.resolve("long"), TrainConfig.SEQ_LEN + "=512")));
+    assertTrue(e.getMessage().contains("max_position_embeddings (256)"), e.getMessage());
+  }
+
+  @Test
+  void refusesASequenceLengthOtherThanTheShards() {
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> run(config(temp.resolve("seq"), TrainConfig.SEQ_LEN + "=32")));
+    assertTrue(e.getMessage().contains("hold rows of 16 tokens"), e.getMessage());
+  }
+
+  @Test
+  void refusesAGlobalBatchNotDivisibleByMicroBatchTimesWorkers() {
+    ConfigException e =
+        assertThrows(
+            ConfigException.class,
+            () ->
+                config(
+                    temp.resolve("div"),
+                    TrainConfig.GLOBAL_BATCH_SIZE + "=6",
+                    TrainConfig.WORKERS + "=2"));
+    assertTrue(e.getMessage().contains("6 is not divisible by"), e.getMessage());
+    assertTrue(e.getMessage().contains("= 2 x 2 = 4"), e.getMessage());
+  }
+
+  @Test
+  void refusesNoTrainableParameters() throws Exception {
+    Path noNew =
+        TrainingFixtures.expandedModel(
+            Files.createDirectories(temp.resolve("no-new")),
+            CONFIG,
+            3,
+            List.of(),
+            TrainingFixtures.TINY_TOKENIZER);
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> run(config(temp.resolve("none"), TrainConfig.MODEL + "=" + noNew)));
+    assertTrue(e.getMessage().startsWith("No trainable parameters"), e.getMessage());
+  }
+
+  @Test
+  void refusesTheDefaultTrainableSetForAModelThatIsNotAnExpansion() throws Exception {
+    Path plain = Files.createDirectories(temp.resolve("plain"));
+    TrainingFixtures.expandedModel(plain, CONFIG, 3, List.of(), TrainingFixtures.TINY_TOKENIZER);
+    Files.delete(plain.resolve(ExpansionRecord.FILE_NAME));
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> run(config(temp.resolve("plain-run"), TrainConfig.MODEL + "=" + plain)));
+    assertTrue(e.getMessage().contains("has no expansion.json"), e.getMessage());
+    // An explicit set works on any model.
+    TrainingRun.Result ok =
+        run(
+            config(
+                temp.resolve("plain-all"),
+                TrainConfig.MODEL + "=" + plain,
+                TrainConfig.TRAINABLE + "=all",
+                TrainConfig.STEPS + "=1"));
+    assertTrue(ok.finished());
+  }
+
+  @Test
+  void refusesToResumeWithADifferentConfigOrToOverwriteARun() {
+    Path runDirectory = temp.resolve("resume-check");
+    run(config(runDirectory, TrainConfig.STEPS + "=2"));
+    IllegalArgumentException again =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> run(config(runDirectory, TrainConfig.STEPS + "=2")));
+    assertTrue(again.getMessage().contains("already holds a run"), again.getMessage());
+    IllegalArgumentException changed =
+        assertThrows(
+            IllegalArgumentException.class,
+            () ->
+                run(
+                    config(
+                        runDirectory,
+                        TrainConfig.STEPS + "=2",
+                        TrainConfig.LR + "=0.02",
+                        TrainConfig.RESUME + "=true")));
+    assertTrue(
+        changed.getMessage().contains("train.lr = 0.01 in the run, 0.02 now"),
+        changed.getMessage());
+    IllegalArgumentException nothing =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> run(config(temp.resolve("never-ran"), TrainConfig.RESUME + "=true")));
+    assertTrue(nothing.getMessage().startsWith("Nothing to resume"), nothing.getMessage());
+  }
+}
