@@ -19,6 +19,8 @@ import picocli.CommandLine.Command;
       InitModelCommand.class,
       GenerateCommand.class,
       ScoreCommand.class,
+      TrainCommand.class,
+      ExportCommand.class,
     })
 public final class PipelineMain implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
