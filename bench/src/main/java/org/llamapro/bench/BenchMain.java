@@ -14,6 +14,7 @@ public final class BenchMain {
   private static Map<String, Benchmark> benchmarks() {
     Map<String, Benchmark> all = new TreeMap<>();
     // One line per benchmark: name -> entry point.
+    all.put("train", TrainStepBench::run);
     return all;
   }
 
