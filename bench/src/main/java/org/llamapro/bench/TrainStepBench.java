@@ -58,7 +58,7 @@ public final class TrainStepBench {
         tokensPerStep,
         Runtime.getRuntime().availableProcessors());
     System.out.println(
-        "setting               step_s   tokens/s   model_s  outside_model  model_GFLOP/step");
+        "setting               step_s   tokens/s   model_s  update_s  outside_model  model_GFLOP/step");
     for (String setting : List.of(NEW_BLOCKS, "blocks", "forward")) {
       try (LlamaModel model = LlamaModel.load(config, weights, Device.cpu(), DataType.FLOAT32)) {
         String spec = setting.equals("forward") ? NEW_BLOCKS : setting;
@@ -70,10 +70,12 @@ public final class TrainStepBench {
             new Trainer(model, trainable, weights, optimizer, false, new SingleWorkerAllReduce())) {
           double stepSeconds = 0;
           double modelSeconds = 0;
+          double updateSeconds = 0;
           for (int step = 0; step <= steps; step++) {
             long start = System.nanoTime();
             List<MicroBatch> step0 = copy(batches.get(step)); // data work counts as outside
             double model0;
+            double update0 = 0;
             if (setting.equals("forward")) {
               long f = System.nanoTime();
               trainer.evaluate(step0);
@@ -81,15 +83,18 @@ public final class TrainStepBench {
             } else {
               StepResult result = trainer.step(step + 1, step0);
               model0 = result.modelSeconds();
+              update0 = result.updateSeconds();
             }
             double seconds = (System.nanoTime() - start) / 1e9;
             if (step > 0) { // the first step warms up
               stepSeconds += seconds;
               modelSeconds += model0;
+              updateSeconds += update0;
             }
           }
           stepSeconds /= steps;
           modelSeconds /= steps;
+          updateSeconds /= steps;
           double flops =
               setting.equals("forward")
                   ? FlopCounter.forwardPerToken(config, SEQ_LEN)
@@ -102,11 +107,12 @@ public final class TrainStepBench {
               };
           System.out.printf(
               Locale.ROOT,
-              "%-21s %7.3f %10.0f %9.3f %13.1f%% %17.2f%n",
+              "%-21s %7.3f %10.1f %9.3f %9.3f %13.1f%% %17.2f%n",
               name,
               stepSeconds,
               tokensPerStep / stepSeconds,
               modelSeconds,
+              updateSeconds,
               100 * (1 - modelSeconds / stepSeconds),
               flops * tokensPerStep / 1e9);
         }

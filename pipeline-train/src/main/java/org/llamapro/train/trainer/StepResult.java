@@ -13,4 +13,5 @@ public record StepResult(
     double lossScale,
     boolean skipped,
     long targets,
-    double modelSeconds) {}
+    double modelSeconds,
+    double updateSeconds) {}

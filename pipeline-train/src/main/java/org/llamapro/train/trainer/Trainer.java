@@ -142,7 +142,8 @@ public final class Trainer implements AutoCloseable {
     }
     long modelStart = System.nanoTime();
     double nllSum = accumulate(microBatches, scale, targets);
-    double modelSeconds = (System.nanoTime() - modelStart) / 1e9;
+    long modelEnd = System.nanoTime();
+    double modelSeconds = (modelEnd - modelStart) / 1e9;
     try (NDManager scratch = model.manager().newSubManager()) {
       List<NDArray> gradients = new ArrayList<>(parameters.size());
       for (TrainableParameter p : parameters) {
@@ -170,7 +171,15 @@ public final class Trainer implements AutoCloseable {
         }
       }
       return new StepResult(
-          step, loss[0] / loss[1], lr, norm, scale, skip, Math.round(loss[1]), modelSeconds);
+          step,
+          loss[0] / loss[1],
+          lr,
+          norm,
+          scale,
+          skip,
+          Math.round(loss[1]),
+          modelSeconds,
+          (System.nanoTime() - modelEnd) / 1e9);
     }
   }
 

@@ -426,6 +426,7 @@ public final class TrainingRun {
             line.put("step_s", seconds);
             line.put("data_s", dataSeconds);
             line.put("model_s", result.modelSeconds());
+            line.put("update_s", result.updateSeconds());
             line.put("tokens_per_s", tokensPerSecond);
             line.put("mfu", mfu);
             metrics.write(line);
