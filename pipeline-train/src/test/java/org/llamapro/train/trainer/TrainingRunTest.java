@@ -9,14 +9,18 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.llamapro.config.ConfigException;
 import org.llamapro.config.Settings;
+import org.llamapro.train.allreduce.AllReduce;
+import org.llamapro.train.allreduce.InProcessAllReduce;
 import org.llamapro.train.allreduce.SingleWorkerAllReduce;
 import org.llamapro.train.checkpoint.HfModelDirectory;
 import org.llamapro.train.model.ComputeTarget;
@@ -269,5 +273,46 @@ class TrainingRunTest {
             IllegalArgumentException.class,
             () -> run(config(temp.resolve("never-ran"), TrainConfig.RESUME + "=true")));
     assertTrue(nothing.getMessage().startsWith("Nothing to resume"), nothing.getMessage());
+  }
+
+  @Test
+  void twoWorkersAsThreadsShareTheRunAndMatchOneWorker() throws Exception {
+    Path single = temp.resolve("one-worker");
+    run(config(single, TrainConfig.STEPS + "=3"));
+    Path shared = temp.resolve("two-workers");
+    TrainConfig two = config(shared, TrainConfig.STEPS + "=3", TrainConfig.WORKERS + "=2");
+    assertEquals(1, two.accumulationSteps());
+    TrainingData data = TrainingFixtures.data(16, 97, TrainingFixtures.TINY_TOKENIZER, 12);
+    List<AllReduce> group = InProcessAllReduce.group(2);
+    List<Throwable> failures = new CopyOnWriteArrayList<>();
+    List<Thread> threads = new ArrayList<>();
+    for (AllReduce rank : group) {
+      Thread thread =
+          new Thread(
+              () -> {
+                try {
+                  TrainingRun.run(two, version -> data, rank);
+                } catch (Throwable t) {
+                  failures.add(t);
+                }
+              },
+              "rank-" + rank.rank());
+      threads.add(thread);
+      thread.start();
+    }
+    for (Thread thread : threads) {
+      thread.join();
+    }
+    group.forEach(AllReduce::close);
+    assertTrue(failures.isEmpty(), "rank failures: " + failures);
+    Map<String, float[]> a = new CheckpointStore(single, 1).latest().get().readWeights();
+    RunCheckpoint last = new CheckpointStore(shared, 1).latest().get();
+    assertEquals(2, last.state().path("world_size").asInt());
+    Map<String, float[]> b = last.readWeights();
+    for (String name : a.keySet()) {
+      for (int i = 0; i < a.get(name).length; i++) {
+        assertEquals(a.get(name)[i], b.get(name)[i], 1e-4, name + "[" + i + "]");
+      }
+    }
   }
 }
