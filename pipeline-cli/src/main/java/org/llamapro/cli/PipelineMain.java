@@ -19,6 +19,10 @@ import picocli.CommandLine.Command;
       InitModelCommand.class,
       GenerateCommand.class,
       ScoreCommand.class,
+      ExpandCommand.class,
+      VerifyExpansionCommand.class,
+      DataPackCommand.class,
+      ShardsCommand.class,
       TrainCommand.class,
       ExportCommand.class,
     })
