@@ -21,6 +21,7 @@ public final class BenchMain {
     all.put("build-demo-corpus", org.llamapro.bench.corpus.BuildDemoCorpus::run);
     all.put("tokenize-pack", TokenizePackBenchmark::run);
     all.put("data-prepare", DataPrepareBenchmark::run);
+    all.put("train", TrainStepBench::run);
     return all;
   }
 

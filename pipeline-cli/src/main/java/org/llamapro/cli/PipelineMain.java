@@ -24,6 +24,8 @@ import picocli.CommandLine.Command;
       ShardsCommand.class,
       EvalCommand.class,
       DataCommand.class,
+      TrainCommand.class,
+      ExportCommand.class,
     })
 public final class PipelineMain implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;

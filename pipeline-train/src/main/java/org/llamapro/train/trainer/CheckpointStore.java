@@ -1,0 +1,183 @@
+package org.llamapro.train.trainer;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.llamapro.train.checkpoint.DType;
+import org.llamapro.train.checkpoint.FloatCodec;
+import org.llamapro.train.checkpoint.SafetensorsWriter;
+import org.llamapro.train.checkpoint.TensorSpec;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The checkpoints of a run under {@code RUN_DIR/checkpoints}. A checkpoint is written into a hidden
+ * {@code .step-N.partial} directory, flushed, and renamed to {@code step-N} in one atomic move: a
+ * directory named {@code step-N} is always complete, and nothing else is ever read. After each
+ * write only the newest {@code keep} are kept.
+ */
+public final class CheckpointStore {
+  private static final Logger LOG = LoggerFactory.getLogger(CheckpointStore.class);
+  private static final Pattern NAME = Pattern.compile("step-(\\d{8})");
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private final Path directory;
+  private final int keep;
+
+  public CheckpointStore(Path runDirectory, int keep) {
+    this.directory = runDirectory.resolve("checkpoints");
+    if (keep < 1) {
+      throw new IllegalArgumentException("Invalid checkpoints to keep: " + keep + " (must be > 0)");
+    }
+    this.keep = keep;
+  }
+
+  public Path directory() {
+    return directory;
+  }
+
+  /** Complete checkpoints, oldest first. */
+  public List<RunCheckpoint> list() {
+    if (!Files.isDirectory(directory)) {
+      return List.of();
+    }
+    List<RunCheckpoint> found = new ArrayList<>();
+    try (Stream<Path> entries = Files.list(directory)) {
+      for (Path entry : entries.toList()) {
+        Matcher m = NAME.matcher(entry.getFileName().toString());
+        if (m.matches() && Files.isRegularFile(entry.resolve(RunCheckpoint.STATE))) {
+          found.add(new RunCheckpoint(entry, Integer.parseInt(m.group(1)), readState(entry)));
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot list " + directory + ": " + e.getMessage(), e);
+    }
+    found.sort(Comparator.comparingInt(RunCheckpoint::step));
+    return found;
+  }
+
+  public Optional<RunCheckpoint> latest() {
+    List<RunCheckpoint> all = list();
+    return all.isEmpty() ? Optional.empty() : Optional.of(all.get(all.size() - 1));
+  }
+
+  private static JsonNode readState(Path checkpoint) {
+    Path file = checkpoint.resolve(RunCheckpoint.STATE);
+    try {
+      return JSON.readTree(file.toFile());
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot read " + file + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** Writes the checkpoint of {@code step} atomically and prunes old ones. */
+  public RunCheckpoint write(int step, Trainer trainer, ObjectNode state) {
+    String name = String.format("step-%08d", step);
+    Path partial = directory.resolve("." + name + ".partial");
+    Path target = directory.resolve(name);
+    try {
+      Files.createDirectories(directory);
+      deleteRecursively(partial);
+      Files.createDirectories(partial);
+      Map<String, long[]> shapes = trainer.trainableShapes();
+      writeTensors(
+          partial.resolve(RunCheckpoint.WEIGHTS), shapes, trainer.masterValues(), "", step);
+      Map<String, float[]> first = trainer.moments(false);
+      Map<String, float[]> second = trainer.moments(true);
+      List<TensorSpec> specs = new ArrayList<>();
+      for (Map.Entry<String, long[]> e : shapes.entrySet()) {
+        specs.add(new TensorSpec(e.getKey() + RunCheckpoint.EXP_AVG, DType.F32, e.getValue()));
+        specs.add(new TensorSpec(e.getKey() + RunCheckpoint.EXP_AVG_SQ, DType.F32, e.getValue()));
+      }
+      SafetensorsWriter.write(
+          partial.resolve(RunCheckpoint.OPTIMIZER),
+          specs,
+          Map.of("step", Integer.toString(step)),
+          tensor ->
+              FloatCodec.encode(
+                  DType.F32,
+                  tensor.endsWith(RunCheckpoint.EXP_AVG_SQ)
+                      ? second.get(strip(tensor, RunCheckpoint.EXP_AVG_SQ))
+                      : first.get(strip(tensor, RunCheckpoint.EXP_AVG))));
+      state.put("step", step);
+      writeSynced(
+          partial.resolve(RunCheckpoint.STATE),
+          JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(state));
+      deleteRecursively(target); // a leftover of an interrupted run that got past this step
+      Files.move(partial, target, StandardCopyOption.ATOMIC_MOVE);
+    } catch (IOException e) {
+      throw new UncheckedIOException(
+          "Cannot write checkpoint " + target + ": " + e.getMessage(), e);
+    }
+    LOG.info("Checkpoint {} written", target);
+    prune();
+    return new RunCheckpoint(target, step, state);
+  }
+
+  private static String strip(String name, String suffix) {
+    return name.substring(0, name.length() - suffix.length());
+  }
+
+  private static void writeTensors(
+      Path file, Map<String, long[]> shapes, Map<String, float[]> values, String suffix, int step) {
+    List<TensorSpec> specs = new ArrayList<>();
+    for (Map.Entry<String, long[]> e : shapes.entrySet()) {
+      specs.add(new TensorSpec(e.getKey() + suffix, DType.F32, e.getValue()));
+    }
+    SafetensorsWriter.write(
+        file,
+        specs,
+        Map.of("step", Integer.toString(step)),
+        tensor -> FloatCodec.encode(DType.F32, values.get(tensor)));
+  }
+
+  private static void writeSynced(Path file, byte[] content) throws IOException {
+    try (FileChannel channel =
+        FileChannel.open(
+            file,
+            StandardOpenOption.CREATE,
+            StandardOpenOption.TRUNCATE_EXISTING,
+            StandardOpenOption.WRITE)) {
+      channel.write(java.nio.ByteBuffer.wrap(content));
+      channel.force(true);
+    }
+  }
+
+  private void prune() {
+    List<RunCheckpoint> all = list();
+    for (int i = 0; i < all.size() - keep; i++) {
+      try {
+        deleteRecursively(all.get(i).directory());
+        LOG.info("Removed old checkpoint {}", all.get(i).directory());
+      } catch (IOException e) {
+        LOG.warn("Cannot remove old checkpoint {}: {}", all.get(i).directory(), e.toString());
+      }
+    }
+  }
+
+  static void deleteRecursively(Path path) throws IOException {
+    if (!Files.exists(path)) {
+      return;
+    }
+    try (Stream<Path> walk = Files.walk(path)) {
+      for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
+        Files.delete(p);
+      }
+    }
+  }
+}

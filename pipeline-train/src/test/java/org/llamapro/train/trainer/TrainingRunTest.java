@@ -1,0 +1,390 @@
+package org.llamapro.train.trainer;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.engine.Engine;
+import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.llamapro.config.ConfigException;
+import org.llamapro.config.Settings;
+import org.llamapro.train.allreduce.AllReduce;
+import org.llamapro.train.allreduce.InProcessAllReduce;
+import org.llamapro.train.allreduce.SingleWorkerAllReduce;
+import org.llamapro.train.checkpoint.HfModelDirectory;
+import org.llamapro.train.expand.BlockExpander;
+import org.llamapro.train.expand.ExpansionRecord;
+import org.llamapro.train.expand.Initialization;
+import org.llamapro.train.expand.Placement;
+import org.llamapro.train.model.ComputeTarget;
+import org.llamapro.train.model.LlamaConfig;
+import org.llamapro.train.model.LlamaModel;
+import org.llamapro.train.model.PretrainedModels;
+import org.llamapro.train.model.Scorer;
+import org.llamapro.train.model.TensorNames;
+import org.llamapro.train.model.TinyConfigs;
+
+class TrainingRunTest {
+  private static final LlamaConfig CONFIG = TinyConfigs.llama(4);
+  private static final List<Integer> NEW_BLOCKS = List.of(1, 3);
+
+  @TempDir static Path temp;
+  private static Path model;
+
+  @BeforeAll
+  static void expandedModel() throws Exception {
+    model =
+        TrainingFixtures.expandedModel(
+            Files.createDirectories(temp.resolve("expanded")),
+            CONFIG,
+            11,
+            NEW_BLOCKS,
+            TrainingFixtures.TINY_TOKENIZER);
+  }
+
+  private static Map<String, String> base(Path output) {
+    Map<String, String> m = new HashMap<>();
+    m.put(TrainConfig.MODEL, model.toString());
+    m.put(TrainConfig.SHARDS, "memory");
+    m.put(TrainConfig.OUTPUT, output.toString());
+    m.put(TrainConfig.STEPS, "6");
+    m.put(TrainConfig.MICRO_BATCH_SIZE, "2");
+    m.put(TrainConfig.GLOBAL_BATCH_SIZE, "4");
+    m.put(TrainConfig.SEQ_LEN, "16");
+    m.put(TrainConfig.LR, "0.01");
+    m.put(TrainConfig.MIN_LR, "0.001");
+    m.put(TrainConfig.CHECKPOINT_EVERY, "2");
+    m.put(TrainConfig.KEEP_CHECKPOINTS, "2");
+    m.put(TrainConfig.EVAL_EVERY, "3");
+    m.put(TrainConfig.EVAL_ROWS, "4");
+    m.put(TrainConfig.DEVICE, "cpu");
+    return m;
+  }
+
+  private static TrainConfig config(Path output, String... overrides) {
+    Map<String, String> m = base(output);
+    for (String o : overrides) {
+      int eq = o.indexOf('=');
+      m.put(o.substring(0, eq), o.substring(eq + 1));
+    }
+    return TrainConfig.from(Settings.of(m));
+  }
+
+  private static TrainingRun.Result run(TrainConfig config) {
+    return run(config, TrainingFixtures.data(16, 97, TrainingFixtures.TINY_TOKENIZER, 12));
+  }
+
+  private static TrainingRun.Result run(TrainConfig config, TrainingData data) {
+    return TrainingRun.run(config, version -> data, new SingleWorkerAllReduce());
+  }
+
+  @Test
+  void resumedRunEndsBitIdenticalToAnUninterruptedOne() throws Exception {
+    Path straight = temp.resolve("straight");
+    TrainingRun.Result full = run(config(straight));
+    assertTrue(full.finished());
+    assertEquals(6, full.lastStep());
+
+    Path interrupted = temp.resolve("interrupted");
+    TrainingRun.Result first = run(config(interrupted, TrainConfig.STOP_AT_STEP + "=3"));
+    assertFalse(first.finished());
+    assertEquals(3, first.lastStep());
+    assertTrue(Files.isDirectory(interrupted.resolve("checkpoints/step-00000003")));
+    // A stale partial checkpoint (as a crash leaves it) is never read.
+    Files.createDirectories(interrupted.resolve("checkpoints/.step-00000004.partial"));
+    TrainingRun.Result second = run(config(interrupted, TrainConfig.RESUME + "=true"));
+    assertTrue(second.finished());
+
+    Map<String, float[]> a = new CheckpointStore(straight, 1).latest().get().readWeights();
+    Map<String, float[]> b = new CheckpointStore(interrupted, 1).latest().get().readWeights();
+    assertEquals(a.keySet(), b.keySet());
+    assertEquals(18, a.size()); // 2 blocks x 9 tensors
+    for (String name : a.keySet()) {
+      assertArrayEquals(a.get(name), b.get(name), name);
+    }
+    // The last two checkpoints are kept; metrics have one train line per step, no duplicates.
+    assertEquals(
+        List.of(4, 6),
+        new CheckpointStore(interrupted, 2).list().stream().map(RunCheckpoint::step).toList());
+    List<JsonNode> lines = MetricsLog.read(interrupted.resolve(MetricsLog.FILE_NAME));
+    assertEquals(
+        List.of(1, 2, 3, 4, 5, 6),
+        lines.stream()
+            .filter(l -> l.path("kind").asText().equals("train"))
+            .map(l -> l.path("step").asInt())
+            .toList());
+    assertTrue(lines.stream().anyMatch(l -> l.has("val_ppl")));
+    assertTrue(Files.size(interrupted.resolve(TrainingRun.PLOT_FILE)) > 1000);
+    JsonNode state = new CheckpointStore(interrupted, 1).latest().get().state();
+    assertEquals(6, state.path("step").asInt());
+    assertEquals("0", state.path("data").path("version").asText());
+    assertTrue(state.path("data_cursor").path("step").asLong() > 0);
+  }
+
+  @Test
+  void exportedModelLoadsScoresAndHoldsTheTrainedBlocks() throws Exception {
+    Path runDirectory = temp.resolve("for-export");
+    run(config(runDirectory, TrainConfig.STEPS + "=2"));
+    Path exported = temp.resolve("exported");
+    ModelExport.Result result = ModelExport.export(runDirectory, null, exported, 40_000);
+    assertEquals(2, result.step());
+    assertEquals(18, result.trainedTensors());
+    assertTrue(Files.exists(exported.resolve(HfModelDirectory.INDEX)), "sharded with an index");
+    assertTrue(Files.exists(exported.resolve("tokenizer.json")));
+    assertFalse(Files.exists(exported.resolve(ExpansionRecord.FILE_NAME)));
+    JsonNode record = TrainingRun.readJson(exported.resolve(ModelExport.RECORD));
+    assertEquals(2, record.path("step").asInt());
+    assertEquals("[1,3]", record.path("expansion").path("new_blocks").toString());
+    Map<String, float[]> trained =
+        new CheckpointStore(runDirectory, 1).latest().get().readWeights();
+    try (HfModelDirectory out = HfModelDirectory.open(exported);
+        HfModelDirectory in = HfModelDirectory.open(model)) {
+      assertEquals(in.tensorNames(), out.tensorNames());
+      for (String name : in.tensorNames()) {
+        if (trained.containsKey(name)) {
+          assertArrayEquals(trained.get(name), out.readFloats(name), name);
+        } else {
+          assertEquals(in.bytes(name), out.bytes(name), name + " must be copied unchanged");
+        }
+      }
+    }
+    try (LlamaModel loaded = PretrainedModels.load(exported, ComputeTarget.cpu())) {
+      Scorer.Score score = new Scorer(loaded).score(new long[] {1, 5, 6, 7, 8, 9});
+      assertTrue(Double.isFinite(score.meanNll()) && score.meanNll() > 0);
+    }
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> ModelExport.export(runDirectory, null, exported, 40_000),
+        "exporting over a non-empty directory");
+  }
+
+  @Test
+  void refusesShardsOfAnotherTokenizer() {
+    TrainingData other = TrainingFixtures.data(16, 97, "{\"another\": 1}", 12);
+    IllegalArgumentException e =
+        assertThrows(IllegalArgumentException.class, () -> run(config(temp.resolve("tok")), other));
+    assertTrue(e.getMessage().contains("different tokenizer"), e.getMessage());
+  }
+
+  @Test
+  void refusesShardsWithALargerVocabulary() {
+    TrainingData wide = TrainingFixtures.data(16, 120, TrainingFixtures.TINY_TOKENIZER, 12);
+    IllegalArgumentException e =
+        assertThrows(IllegalArgumentException.class, () -> run(config(temp.resolve("voc")), wide));
+    assertTrue(e.getMessage().contains("vocabulary of 120 ids but the model's vocab_size is 97"));
+  }
+
+  @Test
+  void refusesASequenceLongerThanTheModelsPositions() {
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> run(config(temp.resolve("long"), TrainConfig.SEQ_LEN + "=512")));
+    assertTrue(e.getMessage().contains("max_position_embeddings (256)"), e.getMessage());
+  }
+
+  @Test
+  void refusesASequenceLengthOtherThanTheShards() {
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> run(config(temp.resolve("seq"), TrainConfig.SEQ_LEN + "=32")));
+    assertTrue(e.getMessage().contains("hold rows of 16 tokens"), e.getMessage());
+  }
+
+  @Test
+  void refusesAGlobalBatchNotDivisibleByMicroBatchTimesWorkers() {
+    ConfigException e =
+        assertThrows(
+            ConfigException.class,
+            () ->
+                config(
+                    temp.resolve("div"),
+                    TrainConfig.GLOBAL_BATCH_SIZE + "=6",
+                    TrainConfig.WORKERS + "=2"));
+    assertTrue(e.getMessage().contains("6 is not divisible by"), e.getMessage());
+    assertTrue(e.getMessage().contains("= 2 x 2 = 4"), e.getMessage());
+  }
+
+  @Test
+  void refusesNoTrainableParameters() throws Exception {
+    Path noNew =
+        TrainingFixtures.expandedModel(
+            Files.createDirectories(temp.resolve("no-new")),
+            CONFIG,
+            3,
+            List.of(),
+            TrainingFixtures.TINY_TOKENIZER);
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> run(config(temp.resolve("none"), TrainConfig.MODEL + "=" + noNew)));
+    assertTrue(e.getMessage().startsWith("No trainable parameters"), e.getMessage());
+  }
+
+  @Test
+  void refusesTheDefaultTrainableSetForAModelThatIsNotAnExpansion() throws Exception {
+    Path plain = Files.createDirectories(temp.resolve("plain"));
+    TrainingFixtures.expandedModel(plain, CONFIG, 3, List.of(), TrainingFixtures.TINY_TOKENIZER);
+    Files.delete(plain.resolve(ExpansionRecord.FILE_NAME));
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> run(config(temp.resolve("plain-run"), TrainConfig.MODEL + "=" + plain)));
+    assertTrue(e.getMessage().contains("has no expansion.json"), e.getMessage());
+    // An explicit set works on any model.
+    TrainingRun.Result ok =
+        run(
+            config(
+                temp.resolve("plain-all"),
+                TrainConfig.MODEL + "=" + plain,
+                TrainConfig.TRAINABLE + "=all",
+                TrainConfig.STEPS + "=1"));
+    assertTrue(ok.finished());
+  }
+
+  @Test
+  void refusesToResumeWithADifferentConfigOrToOverwriteARun() {
+    Path runDirectory = temp.resolve("resume-check");
+    run(config(runDirectory, TrainConfig.STEPS + "=2"));
+    IllegalArgumentException again =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> run(config(runDirectory, TrainConfig.STEPS + "=2")));
+    assertTrue(again.getMessage().contains("already holds a run"), again.getMessage());
+    IllegalArgumentException changed =
+        assertThrows(
+            IllegalArgumentException.class,
+            () ->
+                run(
+                    config(
+                        runDirectory,
+                        TrainConfig.STEPS + "=2",
+                        TrainConfig.LR + "=0.02",
+                        TrainConfig.RESUME + "=true")));
+    assertTrue(
+        changed.getMessage().contains("train.lr = 0.01 in the run, 0.02 now"),
+        changed.getMessage());
+    IllegalArgumentException nothing =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> run(config(temp.resolve("never-ran"), TrainConfig.RESUME + "=true")));
+    assertTrue(nothing.getMessage().startsWith("Nothing to resume"), nothing.getMessage());
+  }
+
+  @Test
+  void twoWorkersAsThreadsShareTheRunAndMatchOneWorker() throws Exception {
+    Path single = temp.resolve("one-worker");
+    run(config(single, TrainConfig.STEPS + "=3"));
+    Path shared = temp.resolve("two-workers");
+    TrainConfig two = config(shared, TrainConfig.STEPS + "=3", TrainConfig.WORKERS + "=2");
+    assertEquals(1, two.accumulationSteps());
+    TrainingData data = TrainingFixtures.data(16, 97, TrainingFixtures.TINY_TOKENIZER, 12);
+    List<AllReduce> group = InProcessAllReduce.group(2);
+    List<Throwable> failures = new CopyOnWriteArrayList<>();
+    List<Thread> threads = new ArrayList<>();
+    for (AllReduce rank : group) {
+      Thread thread =
+          new Thread(
+              () -> {
+                try {
+                  TrainingRun.run(two, version -> data, rank);
+                } catch (Throwable t) {
+                  failures.add(t);
+                }
+              },
+              "rank-" + rank.rank());
+      threads.add(thread);
+      thread.start();
+    }
+    for (Thread thread : threads) {
+      thread.join();
+    }
+    group.forEach(AllReduce::close);
+    assertTrue(failures.isEmpty(), "rank failures: " + failures);
+    Map<String, float[]> a = new CheckpointStore(single, 1).latest().get().readWeights();
+    RunCheckpoint last = new CheckpointStore(shared, 1).latest().get();
+    assertEquals(2, last.state().path("world_size").asInt());
+    Map<String, float[]> b = last.readWeights();
+    for (String name : a.keySet()) {
+      for (int i = 0; i < a.get(name).length; i++) {
+        assertEquals(a.get(name)[i], b.get(name)[i], 1e-4, name + "[" + i + "]");
+      }
+    }
+  }
+
+  @Test
+  void refusesToFallBackToTheCpuWhenAGpuWasAskedFor() {
+    Assumptions.assumeTrue(Engine.getInstance().getGpuCount() == 0, "this machine has a GPU");
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> run(config(temp.resolve("gpu"), TrainConfig.DEVICE + "=gpu")));
+    assertTrue(e.getMessage().contains("was requested but libtorch sees 0 GPU(s)"), e.getMessage());
+    assertFalse(Files.exists(temp.resolve("gpu").resolve(TrainingRun.RUN_FILE)));
+  }
+
+  @Test
+  void trainsTheBlocksThatExpandAddedByDefault() throws Exception {
+    Path base = Files.createDirectories(temp.resolve("base"));
+    TrainingFixtures.expandedModel(base, CONFIG, 21, List.of(), TrainingFixtures.TINY_TOKENIZER);
+    Files.delete(base.resolve(ExpansionRecord.FILE_NAME));
+    Path expanded = temp.resolve("expanded-by-expand");
+    ExpansionRecord record =
+        BlockExpander.expand(
+            new BlockExpander.Request(
+                base,
+                expanded,
+                6,
+                Placement.INTERLEAVE,
+                Initialization.IDENTITY,
+                0,
+                1 << 20,
+                false));
+    assertEquals(2, record.newBlocks().size());
+    Path runDirectory = temp.resolve("expand-run");
+    run(
+        config(
+            runDirectory,
+            TrainConfig.MODEL + "=" + expanded,
+            TrainConfig.STEPS + "=2",
+            TrainConfig.EVAL_EVERY + "=0"));
+    Map<String, float[]> trained =
+        new CheckpointStore(runDirectory, 1).latest().get().readWeights();
+    assertEquals(18, trained.size());
+    for (String name : trained.keySet()) {
+      assertTrue(
+          record.newBlocks().contains(TensorNames.layerOf(name)), name + " is not a new block");
+    }
+    Path exported = temp.resolve("expand-exported");
+    ModelExport.export(runDirectory, null, exported, 1 << 20);
+    try (HfModelDirectory out = HfModelDirectory.open(exported);
+        HfModelDirectory in = HfModelDirectory.open(expanded)) {
+      for (String name : in.tensorNames()) {
+        boolean isNew = record.newBlocks().contains(TensorNames.layerOf(name));
+        if (!isNew) {
+          assertEquals(in.bytes(name), out.bytes(name), name + " is frozen but changed");
+        } else if (name.endsWith("o_proj.weight") || name.endsWith("down_proj.weight")) {
+          // Zero at expansion; the first steps move them (REFERENCE.md section 1).
+          float[] values = out.readFloats(name);
+          assertTrue(
+              java.util.stream.IntStream.range(0, values.length).anyMatch(i -> values[i] != 0f),
+              name + " is still zero");
+        }
+      }
+    }
+  }
+}
