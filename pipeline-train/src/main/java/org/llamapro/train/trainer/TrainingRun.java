@@ -70,7 +70,7 @@ public final class TrainingRun {
   public static Result run(TrainConfig config) {
     return run(
         config,
-        version -> ShardTableData.open(config.shards().toString(), version),
+        version -> ShardTableData.open(config.shards(), version),
         new SingleWorkerAllReduce());
   }
 
