@@ -26,6 +26,7 @@ import picocli.CommandLine.Command;
       DataCommand.class,
       TrainCommand.class,
       ExportCommand.class,
+      DemoCommand.class,
     })
 public final class PipelineMain implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
