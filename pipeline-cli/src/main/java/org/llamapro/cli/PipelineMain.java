@@ -21,6 +21,8 @@ import picocli.CommandLine.Command;
       ScoreCommand.class,
       TrainCommand.class,
       ExportCommand.class,
+      ExpandCommand.class,
+      VerifyExpansionCommand.class,
     })
 public final class PipelineMain implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;

@@ -52,6 +52,8 @@ import org.slf4j.LoggerFactory;
  * ABORT frame) before closing, so the reason travels around the ring; after a failure the instance
  * is unusable. A length or operation mismatch between ranks is detected in a small header exchange
  * before any data moves: it fails every rank with the same message and leaves the ring usable.
+ *
+ * <p>Not thread-safe: one thread per rank makes the calls (and closes the ring when done).
  */
 public final class RingAllReduce implements AllReduce {
   private static final Logger LOG = LoggerFactory.getLogger(RingAllReduce.class);
@@ -79,6 +81,7 @@ public final class RingAllReduce implements AllReduce {
   private final FloatBuffer recvFloats;
   private final ShortBuffer recvHalves;
   private final ByteBuffer notice = Frames.small(Frames.HEADER_BYTES + Frames.MAX_ABORT_BYTES);
+  private final WireKernels kernels = new WireKernels();
 
   /** Frames ready to send, in stream order; the receiver expects exactly this order. */
   private final ArrayDeque<Outgoing> outbox = new ArrayDeque<>();
@@ -430,14 +433,14 @@ public final class RingAllReduce implements AllReduce {
       boolean reduce = step < worldSize - 1;
       if (config.wireType() == WireType.F32) {
         if (reduce) {
-          WireKernels.addF32(data, chunkStart, recvFloats, from, to);
+          kernels.addF32(data, chunkStart, recvFloats, from, to);
         } else {
-          WireKernels.copyF32(data, chunkStart, recvFloats, from, to);
+          kernels.copyF32(data, chunkStart, recvFloats, from, to);
         }
       } else if (reduce) {
-        WireKernels.addF16(data, chunkStart, recvHalves, from, to);
+        kernels.addF16(data, chunkStart, recvHalves, from, to);
       } else {
-        WireKernels.decodeF16(data, chunkStart, recvHalves, from, to);
+        kernels.decodeF16(data, chunkStart, recvHalves, from, to);
       }
     }
 
@@ -446,8 +449,7 @@ public final class RingAllReduce implements AllReduce {
       if (step == worldSize - 2) {
         // Our segment is now the sum over all ranks: take the mean once, and on an F16 wire keep
         // exactly what the others will receive, so all ranks end bit-identical.
-        WireKernels.mean(
-            data, chunkStart, chunkLength, worldSize, config.wireType() == WireType.F16);
+        kernels.mean(data, chunkStart, chunkLength, worldSize, config.wireType() == WireType.F16);
       }
       if (step < 2 * worldSize - 3) {
         outbox.add(Outgoing.data(chunkStart, chunkLength)); // forward to the next rank
@@ -476,9 +478,9 @@ public final class RingAllReduce implements AllReduce {
     /** Encodes one chunk of {@code data} into the send frame's payload. */
     void encode(int start, int length) {
       if (config.wireType() == WireType.F32) {
-        WireKernels.encodeF32(data, start, length, sendFloats);
+        kernels.encodeF32(data, start, length, sendFloats);
       } else {
-        WireKernels.encodeF16(data, start, length, sendHalves);
+        kernels.encodeF16(data, start, length, sendHalves);
       }
     }
   }

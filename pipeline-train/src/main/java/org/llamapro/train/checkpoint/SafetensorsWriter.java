@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -18,6 +19,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 
 /**
  * Writes one safetensors file, streaming: the header first (every spec is known up front), then
@@ -49,6 +54,21 @@ public final class SafetensorsWriter {
    */
   public static long write(
       Path file, List<TensorSpec> specs, Map<String, String> metadata, TensorBytesSource source) {
+    return write(file, specs, metadata, source, null);
+  }
+
+  /**
+   * As {@link #write(Path, List, Map, TensorBytesSource)}, and also feeds every byte of the file,
+   * in order, to {@code digest} (when not null). The digest runs on a second thread, overlapping
+   * the write of the same tensor; each tensor's hashing ends before the next tensor is asked for,
+   * so a source may reuse its buffer.
+   */
+  public static long write(
+      Path file,
+      List<TensorSpec> specs,
+      Map<String, String> metadata,
+      TensorBytesSource source,
+      MessageDigest digest) {
     requireNonNull(file, "file is null");
     requireNonNull(specs, "specs is null");
     requireNonNull(metadata, "metadata is null");
@@ -78,10 +98,12 @@ public final class SafetensorsWriter {
         temporary = candidate;
         ByteBuffer length = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
         length.putLong(header.length).flip();
-        writeFully(channel, length);
-        writeFully(channel, ByteBuffer.wrap(header));
-        for (TensorSpec spec : specs) {
-          writeFully(channel, tensorBytes(file, spec, source));
+        try (OverlappedDigest hasher = new OverlappedDigest(digest)) {
+          hasher.writeAndHash(channel, length);
+          hasher.writeAndHash(channel, ByteBuffer.wrap(header));
+          for (TensorSpec spec : specs) {
+            hasher.writeAndHash(channel, tensorBytes(file, spec, source));
+          }
         }
         channel.force(true);
         written = channel.position();
@@ -179,6 +201,50 @@ public final class SafetensorsWriter {
               + spec.byteLength());
     }
     return bytes.duplicate(); // leave the caller's position alone
+  }
+
+  /** Hashes each buffer on a helper thread while the calling thread writes it. */
+  private static final class OverlappedDigest implements AutoCloseable {
+    private final MessageDigest digest;
+    private final ExecutorService executor;
+
+    OverlappedDigest(MessageDigest digest) {
+      this.digest = digest;
+      this.executor =
+          digest == null
+              ? null
+              : Executors.newSingleThreadExecutor(
+                  runnable -> {
+                    Thread thread = new Thread(runnable, "safetensors-digest");
+                    thread.setDaemon(true);
+                    return thread;
+                  });
+    }
+
+    void writeAndHash(FileChannel channel, ByteBuffer buffer) throws IOException {
+      if (digest == null) {
+        writeFully(channel, buffer);
+        return;
+      }
+      ByteBuffer forDigest = buffer.duplicate();
+      Future<?> hashed = executor.submit(() -> digest.update(forDigest));
+      writeFully(channel, buffer);
+      try {
+        hashed.get();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IOException("Interrupted while hashing", e);
+      } catch (ExecutionException e) {
+        throw new IOException("Hashing failed: " + e.getCause(), e.getCause());
+      }
+    }
+
+    @Override
+    public void close() {
+      if (executor != null) {
+        executor.shutdownNow();
+      }
+    }
   }
 
   private static void writeFully(FileChannel channel, ByteBuffer buffer) throws IOException {

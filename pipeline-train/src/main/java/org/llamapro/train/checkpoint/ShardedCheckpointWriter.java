@@ -11,9 +11,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -67,10 +70,19 @@ public final class ShardedCheckpointWriter {
   }
 
   /** What {@link #write()} produced. */
-  public record Result(List<Path> files, Map<String, String> weightMap, long totalBytes) {
+  /**
+   * @param sha256 hex SHA-256 of every file written (shards and index), by file name, computed
+   *     while writing
+   */
+  public record Result(
+      List<Path> files,
+      Map<String, String> weightMap,
+      long totalBytes,
+      Map<String, String> sha256) {
     public Result {
       files = List.copyOf(files);
       weightMap = Collections.unmodifiableMap(new LinkedHashMap<>(weightMap));
+      sha256 = Collections.unmodifiableMap(new LinkedHashMap<>(sha256));
     }
 
     /** True when the weights went to one {@code model.safetensors} without an index. */
@@ -100,6 +112,14 @@ public final class ShardedCheckpointWriter {
     return shards;
   }
 
+  private static MessageDigest sha256() {
+    try {
+      return MessageDigest.getInstance("SHA-256");
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is missing from this JVM", e);
+    }
+  }
+
   static String shardName(int index, int count) {
     return String.format("model-%05d-of-%05d.safetensors", index + 1, count);
   }
@@ -115,6 +135,7 @@ public final class ShardedCheckpointWriter {
     List<List<TensorSpec>> shards = plan(specs, maxShardBytes);
     List<Path> files = new ArrayList<>();
     Map<String, String> weightMap = new LinkedHashMap<>();
+    Map<String, String> digests = new LinkedHashMap<>();
     long totalBytes = 0;
     for (int i = 0; i < shards.size(); i++) {
       List<TensorSpec> shard = shards.get(i);
@@ -128,8 +149,11 @@ public final class ShardedCheckpointWriter {
           shardBytes,
           i + 1,
           shards.size());
-      SafetensorsWriter.write(file, shard, metadata, tensor -> sources.get(tensor).bytes(tensor));
+      MessageDigest digest = sha256();
+      SafetensorsWriter.write(
+          file, shard, metadata, tensor -> sources.get(tensor).bytes(tensor), digest);
       files.add(file);
+      digests.put(file.getFileName().toString(), HexFormat.of().formatHex(digest.digest()));
       for (TensorSpec spec : shard) {
         weightMap.put(spec.name(), name);
       }
@@ -137,10 +161,12 @@ public final class ShardedCheckpointWriter {
     }
     if (shards.size() > 1) {
       Path index = outputDirectory.resolve(HfModelDirectory.INDEX);
-      writeAtomically(index, indexJson(totalBytes, weightMap).getBytes(StandardCharsets.UTF_8));
+      byte[] indexBytes = indexJson(totalBytes, weightMap).getBytes(StandardCharsets.UTF_8);
+      writeAtomically(index, indexBytes);
       files.add(index);
+      digests.put(HfModelDirectory.INDEX, HexFormat.of().formatHex(sha256().digest(indexBytes)));
     }
-    return new Result(files, weightMap, totalBytes);
+    return new Result(files, weightMap, totalBytes, digests);
   }
 
   /** The index as Python writes it: {@code json.dumps(index, indent=2, sort_keys=True) + "\n"}. */

@@ -1,0 +1,120 @@
+package org.llamapro.cli;
+
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import org.llamapro.config.ByteSize;
+import org.llamapro.train.expand.BlockExpander;
+import org.llamapro.train.expand.ExpansionRecord;
+import org.llamapro.train.expand.Initialization;
+import org.llamapro.train.expand.Placement;
+import org.llamapro.train.model.ComputeTarget;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code pipeline expand}: LLaMA Pro block expansion of a Hugging Face checkpoint. */
+@Command(
+    name = "expand",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Insert copies of decoder blocks (LLaMA Pro). With --init identity the copies' o_proj and",
+      "down_proj are zero, so the expanded model computes exactly the same function.",
+      "Writes a complete Hugging Face directory plus expansion.json (the new block indices)."
+    })
+final class ExpandCommand implements Callable<Integer> {
+  @Option(
+      names = "--model",
+      required = true,
+      paramLabel = "IN_DIR",
+      description = "The model to expand.")
+  Path model;
+
+  @Option(
+      names = "--output",
+      required = true,
+      paramLabel = "OUT_DIR",
+      description = "Where to write the expanded model.")
+  Path output;
+
+  @Option(
+      names = "--layers",
+      required = true,
+      paramLabel = "N",
+      description = "The new total number of blocks (LLaMA-2-7B: 32 -> 40).")
+  int layers;
+
+  @Option(
+      names = "--placement",
+      defaultValue = "interleave",
+      description =
+          "interleave (one copy after each of M equal groups, the paper), top or bottom (default: ${DEFAULT-VALUE}).")
+  String placement;
+
+  @Option(
+      names = "--init",
+      defaultValue = "identity",
+      description =
+          "identity (o_proj, down_proj zeroed), copy or random (default: ${DEFAULT-VALUE}).")
+  String init;
+
+  @Option(
+      names = "--seed",
+      defaultValue = "0",
+      description = "Seed for --init random (default: ${DEFAULT-VALUE}).")
+  long seed;
+
+  @Option(
+      names = "--shard-size",
+      defaultValue = "5GB",
+      description = "Max tensor bytes per safetensors shard (default: ${DEFAULT-VALUE}).")
+  String shardSize;
+
+  @Option(
+      names = "--overwrite",
+      description = "Replace a non-empty output directory (only once the new one is complete).")
+  boolean overwrite;
+
+  @Option(
+      names = "--verify",
+      description = "Compare logits of the base and the expanded model afterwards.")
+  boolean verify;
+
+  @Option(
+      names = "--device",
+      defaultValue = "cpu",
+      description = "Device for --verify (default: ${DEFAULT-VALUE}).")
+  String device;
+
+  @Override
+  public Integer call() {
+    BlockExpander.Request request =
+        new BlockExpander.Request(
+            model,
+            output,
+            layers,
+            Placement.parse(placement),
+            Initialization.parse(init),
+            seed,
+            ByteSize.parse("--shard-size", shardSize),
+            overwrite);
+    ExpansionRecord record = BlockExpander.expand(request);
+    System.out.println(
+        String.format(
+            Locale.ROOT,
+            "expanded %d -> %d blocks (%s, %s); new blocks %s; %s",
+            record.oldLayers(),
+            record.newLayers(),
+            record.placement(),
+            record.init(),
+            record.newBlocks(),
+            output));
+    if (verify) {
+      return VerifyExpansionCommand.report(
+          model,
+          output,
+          ComputeTarget.resolve(device, "f32"),
+          record.init() == Initialization.IDENTITY);
+    }
+    return 0;
+  }
+}
