@@ -18,6 +18,7 @@ import org.apache.spark.SparkContext;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.rdd.RDD;
+import org.apache.spark.sql.SparkSession;
 import org.apache.spark.status.api.v1.ExecutorSummary;
 import org.llamapro.data.pack.PackCounts;
 import org.llamapro.data.shards.ShardTable;
@@ -58,9 +59,50 @@ public final class SparkTrainingJob {
     public JsonNode leader() {
       return ranks.get(0);
     }
+
+    /** The outcome in the single-worker form (what {@code pipeline train} prints). */
+    public TrainingRun.Result asRunResult(java.nio.file.Path runDirectory) {
+      JsonNode leader = leader();
+      String checkpoint = leader.path("checkpoint").asText(null);
+      return new TrainingRun.Result(
+          runDirectory,
+          lastStep,
+          finished,
+          leader.path("loss").asDouble(Double.NaN),
+          leader.path("val_loss").asDouble(Double.NaN),
+          checkpoint == null || leader.path("checkpoint").isNull()
+              ? null
+              : java.nio.file.Path.of(checkpoint));
+    }
   }
 
   private SparkTrainingJob() {}
+
+  /**
+   * Trains with {@code settings}: one worker in this JVM when {@code train.workers} is 1 and no
+   * Spark master is set, else the barrier job in the SparkContext that {@code spark-submit} made,
+   * or in {@code local[W]} when run directly.
+   */
+  public static TrainingRun.Result run(SparkTrainSettings settings) {
+    TrainConfig config = settings.trainConfig();
+    boolean submitted =
+        System.getProperty("spark.master") != null || System.getenv("SPARK_MASTER") != null;
+    if (config.workers() == 1 && !submitted) {
+      return TrainingRun.run(config);
+    }
+    SparkSession.Builder builder = SparkSession.builder().appName("llama-pro train");
+    if (!submitted) {
+      builder
+          .master("local[" + config.workers() + "]")
+          .config("spark.ui.showConsoleProgress", "false");
+    }
+    SparkSession session = builder.getOrCreate();
+    try {
+      return run(session.sparkContext(), settings).asRunResult(config.output());
+    } finally {
+      session.stop();
+    }
+  }
 
   /**
    * Checks the cluster, then trains; returns once every rank has finished.
