@@ -144,4 +144,31 @@ class LaunchChecksTest {
             + " no task of an earlier attempt may still be writing to it",
         e.getMessage());
   }
+
+  @Test
+  void shippedGpuDefaultsAndThePaperRunPassTheChecks() throws Exception {
+    java.util.Properties defaults = new java.util.Properties();
+    try (java.io.Reader in =
+        java.nio.file.Files.newBufferedReader(
+            java.nio.file.Path.of("../conf/spark-defaults-gpu.conf"))) {
+      defaults.load(in);
+    }
+    SparkConf conf = conf();
+    defaults.stringPropertyNames().forEach(k -> conf.set(k, defaults.getProperty(k)));
+    SparkTrainSettings paper =
+        SparkTrainSettings.from(
+            org.llamapro.config.Settings.load(
+                java.nio.file.Path.of("../conf/train-paper-16gpu.properties")));
+    assertEquals(16, paper.trainConfig().workers());
+    assertEquals(32, paper.trainConfig().accumulationSteps());
+    assertEquals(org.llamapro.train.allreduce.WireType.F16, paper.allReduceConfig().wireType());
+    LaunchChecks.checkSettings(conf, 16, paper.trainConfig().device());
+    List<ExecutorSlots> executors = new java.util.ArrayList<>();
+    for (int i = 0; i < 16; i++) {
+      executors.add(new ExecutorSlots(Integer.toString(i), "gpu-node-" + i / 8, 1, 1));
+    }
+    assertEquals(
+        new LaunchChecks.Plan(false, true, 16),
+        LaunchChecks.checkSlots(conf, "yarn", 16, executors));
+  }
 }
