@@ -199,6 +199,12 @@ public final class SparkTrainingJob {
     List<ExecutorSlots> executors = executors(spark);
     while (executors.stream().mapToInt(ExecutorSlots::maxTasks).sum() < world
         && System.nanoTime() < deadline) {
+      if (spark.isStopped()) {
+        throw new IllegalStateException(
+            "The SparkContext stopped while waiting for executors (is the master "
+                + spark.master()
+                + " reachable?)");
+      }
       LOG.info(
           "Waiting for executors: {} of {} task slots registered",
           executors.stream().mapToInt(ExecutorSlots::maxTasks).sum(),

@@ -66,7 +66,8 @@ final class StandaloneCluster implements AutoCloseable {
               Integer.toString(port),
               "--webui-port",
               "0"));
-      Thread.sleep(3000);
+      // A loaded machine can take tens of seconds to start a JVM: wait for the log, not a clock.
+      awaitLine(dir.resolve("master.log"), "I have been elected leader");
       for (int i = 0; i < workers; i++) {
         Process worker =
             cluster.java(
@@ -84,11 +85,25 @@ final class StandaloneCluster implements AutoCloseable {
         cluster.processes.add(worker);
         cluster.workers.add(worker);
       }
+      for (int i = 0; i < workers; i++) {
+        awaitLine(dir.resolve("worker-" + i + ".log"), "Successfully registered with master");
+      }
     } catch (IOException | RuntimeException e) {
       cluster.close();
       throw e;
     }
     return cluster;
+  }
+
+  private static void awaitLine(Path log, String text) throws IOException, InterruptedException {
+    long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.MINUTES.toNanos(3);
+    while (System.nanoTime() < deadline) {
+      if (Files.exists(log) && Files.readString(log).contains(text)) {
+        return;
+      }
+      Thread.sleep(200);
+    }
+    throw new IllegalStateException("No '" + text + "' in " + log + " after 3 minutes");
   }
 
   String masterUrl() {
