@@ -192,6 +192,14 @@ final class StandaloneCluster implements AutoCloseable {
         process.destroyForcibly();
       }
     }
+    // Remove the links ourselves: JUnit warns about every link that points out of its temp dir.
+    try (java.util.stream.Stream<Path> links = Files.list(home.resolve("jars"))) {
+      for (Path link : links.toList()) {
+        Files.deleteIfExists(link);
+      }
+    } catch (IOException e) {
+      // Left for JUnit's clean-up.
+    }
   }
 
   /** This JVM's classpath; under surefire's manifest-only jar, the jar's Class-Path. */
