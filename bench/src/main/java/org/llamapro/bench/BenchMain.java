@@ -14,12 +14,13 @@ public final class BenchMain {
   private static Map<String, Benchmark> benchmarks() {
     Map<String, Benchmark> all = new TreeMap<>();
     // One line per benchmark: name -> entry point.
-    all.put("train", TrainStepBench::run);
     all.put("expand", ExpandBenchmark::run);
     all.put("forward", ForwardBenchmark::run);
     all.put("checkpoint-read", CheckpointReadBench::main);
     all.put("allreduce", AllReduceBench::run);
     all.put("build-demo-corpus", org.llamapro.bench.corpus.BuildDemoCorpus::run);
+    all.put("tokenize-pack", TokenizePackBenchmark::run);
+    all.put("train", TrainStepBench::run);
     return all;
   }
 

@@ -23,8 +23,9 @@ import org.llamapro.train.trainer.TrainingRow;
 /**
  * {@code bench/run train [STEPS]}: optimizer-step time and tokens/s of a small expanded model (8
  * blocks, 2 of them new) on the CPU in F32, for three settings in one run: only the new blocks
- * trainable, all blocks trainable, and forward only. Also the share of step time spent outside the
- * model's forward and backward passes (making batches, gradient norm, AdamW, bookkeeping).
+ * trainable, all blocks trainable, and forward only (STEPS rounds, default 5, after a warm-up step;
+ * the fastest step is reported, the median beside it). Also the share of step time spent outside
+ * the model's forward and backward passes (making batches, gradient norm, AdamW, bookkeeping).
  */
 public final class TrainStepBench {
   private static final int LAYERS = 8;
@@ -36,7 +37,7 @@ public final class TrainStepBench {
   private TrainStepBench() {}
 
   public static void run(String[] args) {
-    int steps = args.length > 0 ? Integer.parseInt(args[0]) : 4;
+    int steps = args.length > 0 ? Integer.parseInt(args[0]) : 5;
     LlamaConfig config =
         new LlamaConfig(
             "llama", 8000, 256, 688, LAYERS, 8, 8, 32, 1e-5, 10000, 4096, false, false, false,
@@ -58,65 +59,83 @@ public final class TrainStepBench {
         tokensPerStep,
         Runtime.getRuntime().availableProcessors());
     System.out.println(
-        "setting               step_s   tokens/s   model_s  update_s  outside_model  model_GFLOP/step");
-    for (String setting : List.of(NEW_BLOCKS, "blocks", "forward")) {
-      try (LlamaModel model = LlamaModel.load(config, weights, Device.cpu(), DataType.FLOAT32)) {
+        "setting               step_s   tokens/s   model_s  update_s  outside_model   GFLOP  median_s");
+    List<String> settings = List.of(NEW_BLOCKS, "blocks", "forward");
+    List<LlamaModel> models = new ArrayList<>();
+    List<Trainer> trainers = new ArrayList<>();
+    try {
+      for (String setting : settings) {
+        LlamaModel model = LlamaModel.load(config, weights, Device.cpu(), DataType.FLOAT32);
+        models.add(model);
         String spec = setting.equals("forward") ? NEW_BLOCKS : setting;
-        TrainableSet trainable = TrainableSet.resolve(spec, config, Path.of("unused"));
         OptimizerSettings optimizer =
             OptimizerSettings.paper(steps + 1)
                 .withSchedule(LearningRateSchedule.of(2e-4, 2e-5, 0.0, steps + 1));
-        try (Trainer trainer =
-            new Trainer(model, trainable, weights, optimizer, false, new SingleWorkerAllReduce())) {
-          double stepSeconds = 0;
-          double modelSeconds = 0;
-          double updateSeconds = 0;
-          for (int step = 0; step <= steps; step++) {
-            long start = System.nanoTime();
-            List<MicroBatch> step0 = copy(batches.get(step)); // data work counts as outside
-            double model0;
-            double update0 = 0;
-            if (setting.equals("forward")) {
-              long f = System.nanoTime();
-              trainer.evaluate(step0);
-              model0 = (System.nanoTime() - f) / 1e9;
-            } else {
-              StepResult result = trainer.step(step + 1, step0);
-              model0 = result.modelSeconds();
-              update0 = result.updateSeconds();
-            }
-            double seconds = (System.nanoTime() - start) / 1e9;
-            if (step > 0) { // the first step warms up
-              stepSeconds += seconds;
-              modelSeconds += model0;
-              updateSeconds += update0;
-            }
+        trainers.add(
+            new Trainer(
+                model,
+                TrainableSet.resolve(spec, config, Path.of("unused")),
+                weights,
+                optimizer,
+                false,
+                new SingleWorkerAllReduce()));
+      }
+      // Rounds interleave the settings, so load from other processes hits them alike. The
+      // fastest step of each setting is reported (the least disturbed), with the median step
+      // time beside it. Round 0 warms up.
+      double[][][] times = new double[settings.size()][steps][3]; // step, model, update seconds
+      for (int round = 0; round <= steps; round++) {
+        for (int i = 0; i < settings.size(); i++) {
+          long start = System.nanoTime();
+          List<MicroBatch> stepBatches = copy(batches.get(round)); // data work counts as outside
+          double model0;
+          double update0 = 0;
+          if (settings.get(i).equals("forward")) {
+            long f = System.nanoTime();
+            trainers.get(i).evaluate(stepBatches);
+            model0 = (System.nanoTime() - f) / 1e9;
+          } else {
+            StepResult result = trainers.get(i).step(round + 1, stepBatches);
+            model0 = result.modelSeconds();
+            update0 = result.updateSeconds();
           }
-          stepSeconds /= steps;
-          modelSeconds /= steps;
-          updateSeconds /= steps;
-          double flops =
-              setting.equals("forward")
-                  ? FlopCounter.forwardPerToken(config, SEQ_LEN)
-                  : FlopCounter.trainingPerToken(config, SEQ_LEN, trainable);
-          String name =
-              switch (setting) {
-                case "blocks" -> "all blocks trainable";
-                case "forward" -> "forward only";
-                default -> "new blocks trainable";
-              };
-          System.out.printf(
-              Locale.ROOT,
-              "%-21s %7.3f %10.1f %9.3f %9.3f %13.1f%% %17.2f%n",
-              name,
-              stepSeconds,
-              tokensPerStep / stepSeconds,
-              modelSeconds,
-              updateSeconds,
-              100 * (1 - modelSeconds / stepSeconds),
-              flops * tokensPerStep / 1e9);
+          double seconds = (System.nanoTime() - start) / 1e9;
+          if (round > 0) {
+            times[i][round - 1] = new double[] {seconds, model0, update0};
+          }
         }
       }
+      for (int i = 0; i < settings.size(); i++) {
+        double[][] t = times[i];
+        java.util.Arrays.sort(t, java.util.Comparator.comparingDouble(x -> x[0]));
+        double[] fastest = t[0];
+        double medianSeconds = t[t.length / 2][0];
+        String setting = settings.get(i);
+        double flops =
+            setting.equals("forward")
+                ? FlopCounter.forwardPerToken(config, SEQ_LEN)
+                : FlopCounter.trainingPerToken(config, SEQ_LEN, trainers.get(i).trainable());
+        String name =
+            switch (setting) {
+              case "blocks" -> "all blocks trainable";
+              case "forward" -> "forward only";
+              default -> "new blocks trainable";
+            };
+        System.out.printf(
+            Locale.ROOT,
+            "%-21s %7.3f %10.1f %9.3f %9.3f %13.1f%% %8.2f %9.3f%n",
+            name,
+            fastest[0],
+            tokensPerStep / fastest[0],
+            fastest[1],
+            fastest[2],
+            100 * (1 - fastest[1] / fastest[0]),
+            flops * tokensPerStep / 1e9,
+            medianSeconds);
+      }
+    } finally {
+      trainers.forEach(Trainer::close);
+      models.forEach(LlamaModel::close);
     }
   }
 

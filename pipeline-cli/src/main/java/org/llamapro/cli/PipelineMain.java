@@ -19,10 +19,12 @@ import picocli.CommandLine.Command;
       InitModelCommand.class,
       GenerateCommand.class,
       ScoreCommand.class,
-      TrainCommand.class,
-      ExportCommand.class,
       ExpandCommand.class,
       VerifyExpansionCommand.class,
+      DataPackCommand.class,
+      ShardsCommand.class,
+      TrainCommand.class,
+      ExportCommand.class,
     })
 public final class PipelineMain implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;

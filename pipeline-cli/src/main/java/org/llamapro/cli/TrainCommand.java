@@ -27,8 +27,11 @@ final class TrainCommand implements Callable<Integer> {
   @Option(names = "--model", paramLabel = "DIR", description = "Expanded model directory.")
   Path model;
 
-  @Option(names = "--shards", paramLabel = "DIR", description = "Packed shards (pack output).")
-  Path shards;
+  @Option(
+      names = "--shards",
+      paramLabel = "DIR",
+      description = "Packed shards (pack output): a path or a Hadoop URI (hdfs://, s3a://).")
+  String shards;
 
   @Option(names = "--output", paramLabel = "RUN_DIR", description = "Run directory.")
   Path output;

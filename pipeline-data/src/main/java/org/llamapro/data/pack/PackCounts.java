@@ -15,6 +15,9 @@ public final class PackCounts implements Serializable {
   private final TreeMap<String, TreeMap<String, SourceCounts>> sources = new TreeMap<>();
   private final TreeMap<String, long[]> rowsAndPadding = new TreeMap<>();
 
+  /** Task time, summed over tasks: encoding only; tokenize tasks; packing only; pack tasks. */
+  final long[] nanos = new long[4];
+
   SourceCounts source(String split, String source) {
     return sources
         .computeIfAbsent(split, s -> new TreeMap<>())
@@ -31,6 +34,18 @@ public final class PackCounts implements Serializable {
     other.sources.forEach(
         (split, bySource) -> bySource.forEach((source, c) -> source(split, source).add(c)));
     other.rowsAndPadding.forEach((split, values) -> addRows(split, values[0], values[1]));
+    for (int i = 0; i < nanos.length; i++) {
+      nanos[i] += other.nanos[i];
+    }
+  }
+
+  /** Seconds summed over tasks: {encoding, tokenize tasks, packing, pack + write tasks}. */
+  public double[] taskSeconds() {
+    double[] seconds = new double[nanos.length];
+    for (int i = 0; i < nanos.length; i++) {
+      seconds[i] = nanos[i] / 1e9;
+    }
+    return seconds;
   }
 
   /** Split -> source -> counts. */

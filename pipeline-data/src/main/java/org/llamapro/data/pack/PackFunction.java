@@ -4,15 +4,12 @@ import java.util.ArrayDeque;
 import java.util.Iterator;
 import java.util.NoSuchElementException;
 import org.apache.spark.api.java.function.Function2;
-import org.apache.spark.sql.Row;
-import org.apache.spark.sql.RowFactory;
 import org.apache.spark.util.CollectionAccumulator;
-import org.llamapro.data.shards.ShardRow;
 import scala.Tuple2;
 
 /** Executor side of pack: one partition is one unit, its copies already in seeded order. */
 final class PackFunction
-    implements Function2<Integer, Iterator<Tuple2<PackKey, PackDoc>>, Iterator<Row>> {
+    implements Function2<Integer, Iterator<Tuple2<PackKey, PackDoc>>, Iterator<ShardRowBean>> {
   private static final long serialVersionUID = 1L;
 
   private final PackOptions options;
@@ -26,9 +23,9 @@ final class PackFunction
   }
 
   @Override
-  public Iterator<Row> call(Integer partition, Iterator<Tuple2<PackKey, PackDoc>> copies) {
+  public Iterator<ShardRowBean> call(Integer partition, Iterator<Tuple2<PackKey, PackDoc>> copies) {
     PackCounts counts = new PackCounts();
-    ArrayDeque<Row> pending = new ArrayDeque<>();
+    ArrayDeque<ShardRowBean> pending = new ArrayDeque<>();
     RowPacker packer =
         new RowPacker(
             layout.splitOf(partition),
@@ -38,7 +35,8 @@ final class PackFunction
             options.tail(),
             options.padId(),
             counts,
-            row -> pending.add(toSparkRow(row)));
+            row -> pending.add(ShardRowBean.of(row)));
+    long started = System.nanoTime();
     return new Iterator<>() {
       private boolean finished;
 
@@ -46,36 +44,26 @@ final class PackFunction
       public boolean hasNext() {
         while (pending.isEmpty() && copies.hasNext()) {
           Tuple2<PackKey, PackDoc> next = copies.next();
+          long t0 = System.nanoTime();
           packer.add(next._1().id(), next._2().source(), next._2().ids());
+          counts.nanos[2] += System.nanoTime() - t0;
         }
         if (pending.isEmpty() && !finished) {
           finished = true;
           packer.finish();
+          counts.nanos[3] += System.nanoTime() - started;
           reports.add(new TaskCounts("pack-" + partition, counts));
         }
         return !pending.isEmpty();
       }
 
       @Override
-      public Row next() {
+      public ShardRowBean next() {
         if (!hasNext()) {
           throw new NoSuchElementException();
         }
         return pending.poll();
       }
     };
-  }
-
-  private static Row toSparkRow(ShardRow row) {
-    return RowFactory.create(
-        row.split(),
-        row.unit(),
-        row.row(),
-        row.inputIds(),
-        row.numTokens(),
-        row.docStarts(),
-        row.docSources().toArray(new String[0]),
-        row.docIds().toArray(new String[0]),
-        row.firstContinues());
   }
 }

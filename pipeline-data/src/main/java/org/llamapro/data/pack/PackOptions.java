@@ -38,7 +38,8 @@ public final class PackOptions implements Serializable {
   public static final long SEED_DEFAULT = 1234;
   public static final double DEFAULT_WEIGHT_DEFAULT = 1.0;
   public static final double HOLDOUT_FRACTION_DEFAULT = 0.005;
-  public static final long UNIT_BYTES_DEFAULT = 256L * 1024 * 1024;
+  // About 11M tokens: a Parquet file of ~20 MB per unit, and at most a row lost per unit.
+  public static final long UNIT_BYTES_DEFAULT = 32L * 1024 * 1024;
   public static final long ROW_GROUP_BYTES_DEFAULT = 32L * 1024 * 1024;
 
   /** Every key these stages read, for {@link Settings#requireKnown}. */

@@ -52,6 +52,7 @@ final class TokenizeFunction implements PairFlatMapFunction<Iterator<Row>, PackK
       private final ArrayDeque<Tuple2<PackKey, PackDoc>> pending = new ArrayDeque<>();
       private final PackCounts counts = new PackCounts();
       private boolean reported;
+      private final long started = System.nanoTime();
 
       @Override
       public boolean hasNext() {
@@ -60,6 +61,7 @@ final class TokenizeFunction implements PairFlatMapFunction<Iterator<Row>, PackK
         }
         if (pending.isEmpty() && !reported) {
           reported = true;
+          counts.nanos[1] += System.nanoTime() - started;
           reports.add(new TaskCounts(key, counts));
         }
         return !pending.isEmpty();
@@ -94,7 +96,9 @@ final class TokenizeFunction implements PairFlatMapFunction<Iterator<Row>, PackK
           c.emptyDocuments++;
           return;
         }
+        long t0 = System.nanoTime();
         int[] ids = tokenizer.encodeDocument(text, false, options.maxPieceChars());
+        counts.nanos[0] += System.nanoTime() - t0;
         for (int id2 : ids) {
           if (id2 == LlamaTokenizer.EOS_ID || id2 == LlamaTokenizer.BOS_ID) {
             c.specialTokenDocuments++;

@@ -31,6 +31,7 @@ import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;
@@ -172,6 +173,7 @@ public final class TokenizePackStage {
         validationBytes += bytes;
       }
     }
+    double prePassSeconds = (System.nanoTime() - started) / 1e9;
     UnitLayout layout =
         new UnitLayout(
             (int) Math.max(1, Math.ceil(trainBytes / options.unitBytes())),
@@ -187,7 +189,7 @@ public final class TokenizePackStage {
     Broadcast<byte[]> tokenizerJson = jsc.broadcast(tokenizer.bytes());
     CollectionAccumulator<TaskCounts> reports =
         spark.sparkContext().collectionAccumulator("tokenize-pack counts " + runId);
-    JavaRDD<Row> rows =
+    JavaRDD<ShardRowBean> rows =
         documents
             .javaRDD()
             .mapPartitionsToPair(
@@ -200,18 +202,31 @@ public final class TokenizePackStage {
     build.put("run_id", runId);
     String userMetadata = toJson(build);
     long previous = DeltaLog.latestVersion(hadoop, shardsPath);
-    spark
-        .createDataFrame(rows, ShardSchema.SCHEMA)
-        .write()
-        .format("delta")
-        .mode(SaveMode.Overwrite)
-        .option("overwriteSchema", "true")
-        .option("userMetadata", userMetadata)
-        .option("compression", "zstd")
-        .option("parquet.block.size", String.valueOf(options.rowGroupBytes()))
-        .option("delta.enableExpiredLogCleanup", "false")
-        .save(shardsPath);
-    tokenizerJson.destroy();
+    try {
+      spark
+          .createDataset(rows.rdd(), Encoders.bean(ShardRowBean.class))
+          .select(
+              col("split").as(ShardSchema.SPLIT),
+              col("unit").as(ShardSchema.UNIT),
+              col("row").as(ShardSchema.ROW),
+              col("inputIds").as(ShardSchema.INPUT_IDS),
+              col("numTokens").as(ShardSchema.NUM_TOKENS),
+              col("docStarts").as(ShardSchema.DOC_STARTS),
+              col("docSources").as(ShardSchema.DOC_SOURCES),
+              col("docIds").as(ShardSchema.DOC_IDS),
+              col("firstContinues").as(ShardSchema.FIRST_CONTINUES))
+          .write()
+          .format("delta")
+          .mode(SaveMode.Overwrite)
+          .option("overwriteSchema", "true")
+          .option("userMetadata", userMetadata)
+          .option("compression", "zstd")
+          .option("parquet.block.size", String.valueOf(options.rowGroupBytes()))
+          .option("delta.enableExpiredLogCleanup", "false")
+          .save(shardsPath);
+    } finally {
+      tokenizerJson.destroy();
+    }
 
     long version = DeltaLog.latestVersion(hadoop, shardsPath);
     DeltaLog.Snapshot snapshot = DeltaLog.snapshot(hadoop, shardsPath, version);
@@ -234,6 +249,15 @@ public final class TokenizePackStage {
     writeAtomically(hadoop, manifestPath, toJson(manifest));
 
     double seconds = (System.nanoTime() - started) / 1e9;
+    double[] task = counts.taskSeconds();
+    LOG.info(
+        "Task seconds (summed over tasks): encode {}, tokenize tasks {}, pack {}, pack+write tasks"
+            + " {}; pre-pass {} s",
+        Math.round(task[0]),
+        Math.round(task[1]),
+        Math.round(task[2]),
+        Math.round(task[3]),
+        Math.round(prePassSeconds));
     LOG.info(
         "Shards version {}: {} train rows, {} validation rows in {} s",
         version,
@@ -244,6 +268,40 @@ public final class TokenizePackStage {
     units.put(PackCounts.TRAIN, layout.trainUnits());
     units.put(PackCounts.VALIDATION, layout.validationUnits());
     return new PackResult(shardsPath, manifestPath, version, counts, units, seconds);
+  }
+
+  /** Reads a documents table directory: Delta when it has a {@code _delta_log}, else Parquet. */
+  public static Dataset<Row> readDocuments(SparkSession spark, String path) {
+    Configuration conf = spark.sparkContext().hadoopConfiguration();
+    try {
+      Path dir = new Path(path);
+      if (!dir.getFileSystem(conf).exists(dir)) {
+        throw new IllegalArgumentException("Documents table not found: " + path);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot read " + path, e);
+    }
+    Dataset<Row> table =
+        DeltaLog.isDeltaTable(conf, path)
+            ? spark.read().format("delta").load(path)
+            : spark.read().parquet(path);
+    for (String column :
+        List.of(DocumentColumns.ID, DocumentColumns.SOURCE, DocumentColumns.TEXT)) {
+      if (!List.of(table.columns()).contains(column)) {
+        throw new IllegalArgumentException(
+            "Documents table "
+                + path
+                + " has no column '"
+                + column
+                + "' (columns: "
+                + String.join(", ", table.columns())
+                + "; expected org.llamapro.data.DocumentColumns)");
+      }
+    }
+    if (!List.of(table.columns()).contains(DocumentColumns.CONTENT_HASH)) {
+      table = table.withColumn(DocumentColumns.CONTENT_HASH, lit(""));
+    }
+    return table;
   }
 
   private static Map<String, Object> buildDescription(
@@ -274,13 +332,10 @@ public final class TokenizePackStage {
     mixture.put("holdout_fraction", options.holdoutFraction());
     build.put("mixture", mixture);
     build.put("seed", options.seed());
-    build.put(
-        "units",
-        Map.of(
-            PackCounts.TRAIN,
-            layout.trainUnits(),
-            PackCounts.VALIDATION,
-            layout.validationUnits()));
+    Map<String, Integer> units = new LinkedHashMap<>();
+    units.put(PackCounts.TRAIN, layout.trainUnits());
+    units.put(PackCounts.VALIDATION, layout.validationUnits());
+    build.put("units", units);
     build.put(
         "input", input.with("documents_fingerprint", String.format("%016x", fingerprint)).fields());
     build.put("options", options.describe());
@@ -328,19 +383,29 @@ public final class TokenizePackStage {
 
   /** Writes a temporary file next to {@code path}, then renames it over {@code path}. */
   static void writeAtomically(Configuration conf, String path, String content) {
+    byte[] bytes = content.getBytes(java.nio.charset.StandardCharsets.UTF_8);
     Path target = new Path(path);
-    Path temp = new Path(target.getParent(), "." + target.getName() + "." + UUID.randomUUID());
+    String name = "." + target.getName() + "." + UUID.randomUUID();
     try {
       FileSystem fs = target.getFileSystem(conf);
+      if (fs instanceof org.apache.hadoop.fs.LocalFileSystem localFs) {
+        // Plain files (no Hadoop .crc side files); a rename within a directory is atomic.
+        java.nio.file.Path local = java.nio.file.Path.of(localFs.pathToFile(target).getPath());
+        java.nio.file.Path temp = local.resolveSibling(name);
+        java.nio.file.Files.write(temp, bytes);
+        java.nio.file.Files.move(
+            temp,
+            local,
+            java.nio.file.StandardCopyOption.ATOMIC_MOVE,
+            java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        return;
+      }
+      Path temp = new Path(target.getParent(), name);
       try (OutputStream out = fs.create(temp, false)) {
-        out.write(content.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        out.write(bytes);
       }
-      if (fs.exists(target) && !fs.delete(target, false)) {
-        throw new IOException("cannot replace " + target);
-      }
-      if (!fs.rename(temp, target)) {
-        throw new IOException("cannot rename " + temp + " to " + target);
-      }
+      org.apache.hadoop.fs.FileContext.getFileContext(target.toUri(), conf)
+          .rename(temp, target, org.apache.hadoop.fs.Options.Rename.OVERWRITE);
     } catch (IOException e) {
       throw new UncheckedIOException("Cannot write " + path, e);
     }

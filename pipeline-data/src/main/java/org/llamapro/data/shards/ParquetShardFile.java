@@ -59,11 +59,12 @@ final class ParquetShardFile {
       int[] unit = ints(store, schema, rows, ShardSchema.UNIT);
       long[] row = longs(store, schema, rows, ShardSchema.ROW);
       int[][] inputIds =
-          withIds ? intLists(store, schema, rows, ShardSchema.INPUT_IDS) : new int[rows][0];
+          withIds ? intLists(store, pages, schema, rows, ShardSchema.INPUT_IDS) : new int[rows][0];
       int[] numTokens = ints(store, schema, rows, ShardSchema.NUM_TOKENS);
-      int[][] docStarts = intLists(store, schema, rows, ShardSchema.DOC_STARTS);
-      List<List<String>> docSources = stringLists(store, schema, rows, ShardSchema.DOC_SOURCES);
-      List<List<String>> docIds = stringLists(store, schema, rows, ShardSchema.DOC_IDS);
+      int[][] docStarts = intLists(store, pages, schema, rows, ShardSchema.DOC_STARTS);
+      List<List<String>> docSources =
+          stringLists(store, pages, schema, rows, ShardSchema.DOC_SOURCES);
+      List<List<String>> docIds = stringLists(store, pages, schema, rows, ShardSchema.DOC_IDS);
       boolean[] firstContinues = booleans(store, schema, rows, ShardSchema.FIRST_CONTINUES);
       List<ShardRow> out = new ArrayList<>(rows);
       for (int i = 0; i < rows; i++) {
@@ -143,11 +144,11 @@ final class ParquetShardFile {
   // A list column: repetition level 0 starts a record; a value is present at the maximum
   // definition level (an empty list has one entry below it).
   private static int[][] intLists(
-      ColumnReadStoreImpl store, MessageType schema, int rows, String name) {
+      ColumnReadStoreImpl store, PageReadStore pages, MessageType schema, int rows, String name) {
     ColumnReader reader = column(store, schema, name, true);
     int maxDefinition = reader.getDescriptor().getMaxDefinitionLevel();
     int[][] out = new int[rows][];
-    long remaining = reader.getTotalValueCount();
+    long remaining = pages.getPageReader(reader.getDescriptor()).getTotalValueCount();
     int[] buffer = new int[4096];
     for (int i = 0; i < rows; i++) {
       int n = 0;
@@ -167,11 +168,11 @@ final class ParquetShardFile {
   }
 
   private static List<List<String>> stringLists(
-      ColumnReadStoreImpl store, MessageType schema, int rows, String name) {
+      ColumnReadStoreImpl store, PageReadStore pages, MessageType schema, int rows, String name) {
     ColumnReader reader = column(store, schema, name, true);
     int maxDefinition = reader.getDescriptor().getMaxDefinitionLevel();
     List<List<String>> out = new ArrayList<>(rows);
-    long remaining = reader.getTotalValueCount();
+    long remaining = pages.getPageReader(reader.getDescriptor()).getTotalValueCount();
     for (int i = 0; i < rows; i++) {
       List<String> values = new ArrayList<>();
       do {

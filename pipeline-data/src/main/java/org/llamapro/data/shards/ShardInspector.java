@@ -158,6 +158,78 @@ public final class ShardInspector implements AutoCloseable {
     return out.toString();
   }
 
+  /** What {@code shards inspect --json} prints: table, counts per split, the first rows. */
+  public Map<String, Object> report(int rows, boolean decode) {
+    Map<String, Object> report = new LinkedHashMap<>();
+    report.put("table", table.path());
+    report.put("version", table.version());
+    report.put("seq_len", table.seqLen());
+    report.put(
+        "tokenizer", table.build() == null ? null : table.build().path("tokenizer").toString());
+    report.put("tokenizer_matches", tokenizerMatches());
+    Map<String, Object> splits = new LinkedHashMap<>();
+    stats().forEach((split, stats) -> splits.put(split, stats.toMap()));
+    report.put("splits", splits);
+    List<Map<String, Object>> sample = new ArrayList<>();
+    for (ShardRow row : head(null, rows)) {
+      Map<String, Object> entry = new LinkedHashMap<>();
+      entry.put("split", row.split());
+      entry.put("unit", row.unit());
+      entry.put("row", row.row());
+      entry.put("num_tokens", row.numTokens());
+      entry.put("doc_starts", row.docStarts());
+      entry.put("doc_sources", row.docSources());
+      entry.put("doc_ids", row.docIds());
+      entry.put("first_continues", row.firstContinues());
+      if (decode) {
+        entry.put("text", decode(row));
+      } else {
+        entry.put(
+            "input_ids_head", java.util.Arrays.copyOf(row.inputIds(), Math.min(16, row.seqLen())));
+      }
+      sample.add(entry);
+    }
+    report.put("rows", sample);
+    return report;
+  }
+
+  /** What {@code shards inspect} prints: the same as {@link #report} for a terminal. */
+  public String reportText(int rows, boolean decode) {
+    StringBuilder out = new StringBuilder();
+    out.append(
+        String.format(
+            "table %s  version %d  seq-len %d%n", table.path(), table.version(), table.seqLen()));
+    if (table.build() != null) {
+      out.append(
+          String.format(
+              "tokenizer %s (sha256 %s)%s%n",
+              table.build().path("tokenizer").path("path").asText(),
+              table.build().path("tokenizer").path("sha256").asText(),
+              tokenizerMatches() ? "" : "  [decoding with a different tokenizer]"));
+    }
+    stats().forEach((split, stats) -> out.append(split).append(":\n").append(stats.toText()));
+    for (ShardRow row : head(null, rows)) {
+      out.append(
+          String.format(
+              "%n--- %s unit %d row %d: %d tokens, %d segments, starts %s%n",
+              row.split(),
+              row.unit(),
+              row.row(),
+              row.numTokens(),
+              row.segments(),
+              java.util.Arrays.toString(row.docStarts())));
+      if (decode) {
+        out.append(decode(row)).append('\n');
+      } else {
+        out.append(
+                java.util.Arrays.toString(
+                    java.util.Arrays.copyOf(row.inputIds(), Math.min(16, row.seqLen()))))
+            .append(" ...\n");
+      }
+    }
+    return out.toString();
+  }
+
   public LlamaTokenizer tokenizer() {
     return tokenizer;
   }

@@ -147,11 +147,6 @@ public final class ShardTable {
     return new ShardReader(conf, files(split), 0, false, 0, 1, ShardCursor.START, true);
   }
 
-  /** Like {@link #rows(String)} but the rows' input_ids are left empty: faster for statistics. */
-  public ShardReader rowsWithoutIds(String split) {
-    return new ShardReader(conf, files(split), 0, false, 0, 1, ShardCursor.START, false);
-  }
-
   /**
    * Rank {@code rank}'s share of {@code split} in a seeded order that changes every epoch: the row
    * groups of the split are permuted, then the rows inside each; rank r takes the rows at positions

@@ -81,4 +81,20 @@ class RowPackerTest {
     assertArrayEquals(new int[] {0}, rows.get(1).docStarts());
     assertArrayEquals(new int[] {1, 7, 2, 0, 0, 0, 0, 0}, rows.get(1).inputIds());
   }
+
+  @Test
+  void rowViewsForTheTrainer() {
+    List<ShardRow> rows =
+        pack(
+            TailPolicy.PAD,
+            BosPolicy.DOCUMENT,
+            new PackCounts(),
+            new int[] {31999, 5},
+            new int[] {7});
+    ShardRow row = rows.get(0);
+    // [1, 31999, 5, 2 | 1, 7, 2 | pad]
+    assertArrayEquals(new int[] {0, 0, 0, 0, 1, 1, 1, -1}, row.segmentIndex());
+    assertEquals((short) 31999, row.inputIdsAsShorts()[1]);
+    assertEquals(7, row.numTokens());
+  }
 }

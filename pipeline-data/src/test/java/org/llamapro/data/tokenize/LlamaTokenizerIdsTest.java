@@ -110,4 +110,18 @@ class LlamaTokenizerIdsTest {
     int[] cuts = DocumentSplitter.cuts(doc, 6, true);
     assertArrayEquals(new int[] {5, 10, 15}, cuts);
   }
+
+  @Test
+  void cacheHoldsOneTokenizerPerFile() {
+    TokenizerFile file = TokenizerFile.bundled();
+    LlamaTokenizer first = TokenizerCache.get(file.sha256(), () -> file);
+    LlamaTokenizer second =
+        TokenizerCache.get(
+            file.sha256(),
+            () -> {
+              throw new AssertionError("loaded twice");
+            });
+    assertTrue(first == second);
+    assertEquals(1, TokenizerCache.size());
+  }
 }

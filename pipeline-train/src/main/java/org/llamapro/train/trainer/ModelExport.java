@@ -17,13 +17,16 @@ import org.llamapro.train.checkpoint.FloatCodec;
 import org.llamapro.train.checkpoint.HfModelDirectory;
 import org.llamapro.train.checkpoint.ShardedCheckpointWriter;
 import org.llamapro.train.checkpoint.TensorInfo;
+import org.llamapro.train.expand.ExpansionRecord;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * {@code pipeline export}: merges a run's latest trained blocks into the expanded model it started
  * from and writes a complete Hugging Face model directory (sharded safetensors with their index,
- * config.json, the tokenizer and the other non-weight files, and {@value #RECORD}). Trained tensors
+ * config.json, the tokenizer and the other non-weight files, and {@value #RECORD}: the run, the
+ * step, the trained tensors, the shard table and the expansion record, whose file digests the
+ * trained weights no longer match, so {@code expansion.json} itself is not copied). Trained tensors
  * keep the dtype the expanded model stored them in; every other tensor is copied byte for byte. The
  * directory appears atomically: it is built under a hidden name and renamed.
  */
@@ -106,7 +109,11 @@ public final class ModelExport {
           modelDirectory.resolve(HfModelDirectory.CONFIG),
           partial.resolve(HfModelDirectory.CONFIG));
       for (Path file : base.nonWeightFiles()) {
-        Files.copy(file, partial.resolve(file.getFileName().toString()));
+        // expansion.json lists digests of the expanded model's files, which the trained weights
+        // no longer match; its content moves into training.json instead.
+        if (!file.getFileName().toString().equals(ExpansionRecord.FILE_NAME)) {
+          Files.copy(file, partial.resolve(file.getFileName().toString()));
+        }
       }
       ObjectNode record = JSON.createObjectNode();
       record.put("run", runDirectory.toAbsolutePath().normalize().toString());
@@ -114,6 +121,10 @@ public final class ModelExport {
       record.put("base_model", modelDirectory.toAbsolutePath().normalize().toString());
       trained.keySet().forEach(record.putArray("trained_tensors")::add);
       record.set("data", run.path("data"));
+      Path expansion = modelDirectory.resolve(ExpansionRecord.FILE_NAME);
+      if (Files.isRegularFile(expansion)) {
+        record.set("expansion", JSON.readTree(expansion.toFile()));
+      }
       Files.write(
           partial.resolve(RECORD), JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(record));
       if (Files.exists(output)) {

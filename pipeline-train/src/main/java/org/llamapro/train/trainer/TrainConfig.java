@@ -9,13 +9,14 @@ import org.llamapro.config.ConfigException;
 import org.llamapro.config.Settings;
 
 /**
- * A training run's configuration, resolved once from {@link Settings} (keys {@code train.*}; see
- * {@link #KEYS}). {@link #identity()} is the part a resumed run must share with the run it
- * continues: everything that changes which parameters come out.
+ * A training run's configuration (the shards may be a Hadoop URI such as {@code s3a://...}; the
+ * model and run directories are local or shared-filesystem paths), resolved once from {@link
+ * Settings} (keys {@code train.*}; see {@link #KEYS}). {@link #identity()} is the part a resumed
+ * run must share with the run it continues: everything that changes which parameters come out.
  */
 public record TrainConfig(
     Path model,
-    Path shards,
+    String shards,
     Path output,
     long shardsVersion,
     int steps,
@@ -162,7 +163,7 @@ public record TrainConfig(
     TrainConfig config =
         new TrainConfig(
             Path.of(settings.requireString(MODEL)),
-            Path.of(settings.requireString(SHARDS)),
+            settings.requireString(SHARDS),
             Path.of(settings.requireString(OUTPUT)),
             shardsVersion,
             positive(settings, STEPS, settings.getInt(STEPS, 0)),
@@ -267,7 +268,7 @@ public record TrainConfig(
   public Map<String, String> asMap() {
     Map<String, String> m = new TreeMap<>();
     m.put(MODEL, model.toString());
-    m.put(SHARDS, shards.toString());
+    m.put(SHARDS, shards);
     m.put(OUTPUT, output.toString());
     m.put(SHARDS_VERSION, shardsVersion < 0 ? "latest" : Long.toString(shardsVersion));
     m.put(STEPS, Integer.toString(steps));
@@ -307,7 +308,10 @@ public record TrainConfig(
     m.keySet().removeAll(NOT_IDENTITY);
     // Paths compare as given, normalised; a moved model directory is a different run.
     m.put(MODEL, model.toAbsolutePath().normalize().toString());
-    m.put(SHARDS, shards.toAbsolutePath().normalize().toString());
+    // A URI (hdfs://, s3a://) compares as written; a local path absolute and normalised.
+    m.put(
+        SHARDS,
+        shards.contains("://") ? shards : Path.of(shards).toAbsolutePath().normalize().toString());
     return m;
   }
 }

@@ -1,11 +1,13 @@
 package org.llamapro.train.trainer;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.SortedSet;
 import java.util.TreeSet;
+import org.llamapro.train.expand.ExpansionRecord;
 import org.llamapro.train.model.LlamaConfig;
 import org.llamapro.train.model.TensorNames;
 
@@ -39,6 +41,16 @@ public record TrainableSet(SortedSet<Integer> blocks, boolean embedding, boolean
     TrainableSet set;
     switch (s) {
       case NEW -> {
+        if (!Files.isRegularFile(modelDirectory.resolve(ExpansionRecord.FILE_NAME))) {
+          throw new IllegalArgumentException(
+              "Model "
+                  + modelDirectory
+                  + " has no "
+                  + ExpansionRecord.FILE_NAME
+                  + ": it is not the output of 'pipeline expand', so there are no new blocks to"
+                  + " train by default; expand it first, or pass --trainable all, blocks or a"
+                  + " list of block indices");
+        }
         ExpansionRecord record = ExpansionRecord.read(modelDirectory);
         if (record.newLayers() != layers) {
           throw new IllegalArgumentException(

@@ -23,6 +23,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import org.llamapro.train.allreduce.AllReduce;
 import org.llamapro.train.allreduce.SingleWorkerAllReduce;
 import org.llamapro.train.checkpoint.HfModelDirectory;
@@ -69,7 +70,7 @@ public final class TrainingRun {
   public static Result run(TrainConfig config) {
     return run(
         config,
-        version -> ShardTableData.open(config.shards().toString(), version),
+        version -> ShardTableData.open(config.shards(), version),
         new SingleWorkerAllReduce());
   }
 
@@ -135,7 +136,10 @@ public final class TrainingRun {
                   model, trainable, source, config.optimizer(), config.documentMask(), exchange)) {
         if (checkpoint.isPresent()) {
           restore(trainer, checkpoint.get());
-        } else if (exchange.rank() == 0) {
+        }
+        // Every rank has passed its checks (a fresh run found no run.json) before rank 0 writes.
+        exchange.barrier();
+        if (checkpoint.isEmpty() && exchange.rank() == 0) {
           writeRunFile(runFile, config, description, trainable, trainer, target);
         }
         return new Loop(config, trainer, rows, store, checkpoint, target, modelConfig).run();
@@ -164,7 +168,9 @@ public final class TrainingRun {
         .forEachRemaining(e -> before.put(e.getKey(), e.getValue().asText()));
     Map<String, String> now = config.identity();
     List<String> differences = new ArrayList<>();
-    for (String key : new java.util.TreeSet<>(union(before.keySet(), now.keySet()))) {
+    TreeSet<String> keys = new TreeSet<>(before.keySet());
+    keys.addAll(now.keySet());
+    for (String key : keys) {
       String a = before.get(key);
       String b = now.get(key);
       if (a == null || !a.equals(b)) {
@@ -188,12 +194,6 @@ public final class TrainingRun {
               + ": it was started with a different config: "
               + String.join("; ", differences));
     }
-  }
-
-  private static java.util.Set<String> union(java.util.Set<String> a, java.util.Set<String> b) {
-    java.util.Set<String> u = new java.util.HashSet<>(a);
-    u.addAll(b);
-    return u;
   }
 
   static void checkInputs(

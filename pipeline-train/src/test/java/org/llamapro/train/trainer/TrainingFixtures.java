@@ -8,9 +8,12 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.SplittableRandom;
-import java.util.stream.Collectors;
 import org.llamapro.train.checkpoint.DType;
+import org.llamapro.train.expand.ExpansionRecord;
+import org.llamapro.train.expand.Initialization;
+import org.llamapro.train.expand.Placement;
 import org.llamapro.train.model.LlamaConfig;
 import org.llamapro.train.model.PretrainedModels;
 import org.llamapro.train.model.RandomWeights;
@@ -40,19 +43,22 @@ final class TrainingFixtures {
     PretrainedModels.save(dir, config, weights, weights.values().keySet(), DType.F32, 64 * 1024);
     try {
       Files.writeString(dir.resolve("tokenizer.json"), tokenizerJson, StandardCharsets.UTF_8);
-      if (newBlocks != null) {
-        String blocks = newBlocks.stream().map(String::valueOf).collect(Collectors.joining(", "));
-        Files.writeString(
-            dir.resolve(ExpansionRecord.FILE_NAME),
-            "{\"source\": \"test\", \"placement\": \"interleave\", \"init\": \"zero\","
-                + " \"old_layers\": "
-                + (config.numHiddenLayers() - newBlocks.size())
-                + ", \"new_layers\": "
-                + config.numHiddenLayers()
-                + ", \"new_blocks\": ["
-                + blocks
-                + "]}\n");
+      List<Integer> sources = new ArrayList<>();
+      for (int i = 0; i < config.numHiddenLayers(); i++) {
+        sources.add(i);
       }
+      ExpansionRecord record =
+          new ExpansionRecord(
+              "test",
+              config.numHiddenLayers() - newBlocks.size(),
+              config.numHiddenLayers(),
+              Placement.INTERLEAVE,
+              Initialization.IDENTITY,
+              0,
+              newBlocks,
+              sources,
+              Map.of());
+      PretrainedModels.writeJson(dir.resolve(ExpansionRecord.FILE_NAME), record.toJson());
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

@@ -6,24 +6,35 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ai.djl.engine.Engine;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.llamapro.config.ConfigException;
 import org.llamapro.config.Settings;
+import org.llamapro.train.allreduce.AllReduce;
+import org.llamapro.train.allreduce.InProcessAllReduce;
 import org.llamapro.train.allreduce.SingleWorkerAllReduce;
 import org.llamapro.train.checkpoint.HfModelDirectory;
+import org.llamapro.train.expand.BlockExpander;
+import org.llamapro.train.expand.ExpansionRecord;
+import org.llamapro.train.expand.Initialization;
+import org.llamapro.train.expand.Placement;
 import org.llamapro.train.model.ComputeTarget;
 import org.llamapro.train.model.LlamaConfig;
 import org.llamapro.train.model.LlamaModel;
 import org.llamapro.train.model.PretrainedModels;
 import org.llamapro.train.model.Scorer;
+import org.llamapro.train.model.TensorNames;
 import org.llamapro.train.model.TinyConfigs;
 
 class TrainingRunTest {
@@ -133,7 +144,10 @@ class TrainingRunTest {
     assertEquals(18, result.trainedTensors());
     assertTrue(Files.exists(exported.resolve(HfModelDirectory.INDEX)), "sharded with an index");
     assertTrue(Files.exists(exported.resolve("tokenizer.json")));
-    assertTrue(Files.exists(exported.resolve(ExpansionRecord.FILE_NAME)));
+    assertFalse(Files.exists(exported.resolve(ExpansionRecord.FILE_NAME)));
+    JsonNode record = TrainingRun.readJson(exported.resolve(ModelExport.RECORD));
+    assertEquals(2, record.path("step").asInt());
+    assertEquals("[1,3]", record.path("expansion").path("new_blocks").toString());
     Map<String, float[]> trained =
         new CheckpointStore(runDirectory, 1).latest().get().readWeights();
     try (HfModelDirectory out = HfModelDirectory.open(exported);
@@ -269,5 +283,108 @@ class TrainingRunTest {
             IllegalArgumentException.class,
             () -> run(config(temp.resolve("never-ran"), TrainConfig.RESUME + "=true")));
     assertTrue(nothing.getMessage().startsWith("Nothing to resume"), nothing.getMessage());
+  }
+
+  @Test
+  void twoWorkersAsThreadsShareTheRunAndMatchOneWorker() throws Exception {
+    Path single = temp.resolve("one-worker");
+    run(config(single, TrainConfig.STEPS + "=3"));
+    Path shared = temp.resolve("two-workers");
+    TrainConfig two = config(shared, TrainConfig.STEPS + "=3", TrainConfig.WORKERS + "=2");
+    assertEquals(1, two.accumulationSteps());
+    TrainingData data = TrainingFixtures.data(16, 97, TrainingFixtures.TINY_TOKENIZER, 12);
+    List<AllReduce> group = InProcessAllReduce.group(2);
+    List<Throwable> failures = new CopyOnWriteArrayList<>();
+    List<Thread> threads = new ArrayList<>();
+    for (AllReduce rank : group) {
+      Thread thread =
+          new Thread(
+              () -> {
+                try {
+                  TrainingRun.run(two, version -> data, rank);
+                } catch (Throwable t) {
+                  failures.add(t);
+                }
+              },
+              "rank-" + rank.rank());
+      threads.add(thread);
+      thread.start();
+    }
+    for (Thread thread : threads) {
+      thread.join();
+    }
+    group.forEach(AllReduce::close);
+    assertTrue(failures.isEmpty(), "rank failures: " + failures);
+    Map<String, float[]> a = new CheckpointStore(single, 1).latest().get().readWeights();
+    RunCheckpoint last = new CheckpointStore(shared, 1).latest().get();
+    assertEquals(2, last.state().path("world_size").asInt());
+    Map<String, float[]> b = last.readWeights();
+    for (String name : a.keySet()) {
+      for (int i = 0; i < a.get(name).length; i++) {
+        assertEquals(a.get(name)[i], b.get(name)[i], 1e-4, name + "[" + i + "]");
+      }
+    }
+  }
+
+  @Test
+  void refusesToFallBackToTheCpuWhenAGpuWasAskedFor() {
+    Assumptions.assumeTrue(Engine.getInstance().getGpuCount() == 0, "this machine has a GPU");
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> run(config(temp.resolve("gpu"), TrainConfig.DEVICE + "=gpu")));
+    assertTrue(e.getMessage().contains("was requested but libtorch sees 0 GPU(s)"), e.getMessage());
+    assertFalse(Files.exists(temp.resolve("gpu").resolve(TrainingRun.RUN_FILE)));
+  }
+
+  @Test
+  void trainsTheBlocksThatExpandAddedByDefault() throws Exception {
+    Path base = Files.createDirectories(temp.resolve("base"));
+    TrainingFixtures.expandedModel(base, CONFIG, 21, List.of(), TrainingFixtures.TINY_TOKENIZER);
+    Files.delete(base.resolve(ExpansionRecord.FILE_NAME));
+    Path expanded = temp.resolve("expanded-by-expand");
+    ExpansionRecord record =
+        BlockExpander.expand(
+            new BlockExpander.Request(
+                base,
+                expanded,
+                6,
+                Placement.INTERLEAVE,
+                Initialization.IDENTITY,
+                0,
+                1 << 20,
+                false));
+    assertEquals(2, record.newBlocks().size());
+    Path runDirectory = temp.resolve("expand-run");
+    run(
+        config(
+            runDirectory,
+            TrainConfig.MODEL + "=" + expanded,
+            TrainConfig.STEPS + "=2",
+            TrainConfig.EVAL_EVERY + "=0"));
+    Map<String, float[]> trained =
+        new CheckpointStore(runDirectory, 1).latest().get().readWeights();
+    assertEquals(18, trained.size());
+    for (String name : trained.keySet()) {
+      assertTrue(
+          record.newBlocks().contains(TensorNames.layerOf(name)), name + " is not a new block");
+    }
+    Path exported = temp.resolve("expand-exported");
+    ModelExport.export(runDirectory, null, exported, 1 << 20);
+    try (HfModelDirectory out = HfModelDirectory.open(exported);
+        HfModelDirectory in = HfModelDirectory.open(expanded)) {
+      for (String name : in.tensorNames()) {
+        boolean isNew = record.newBlocks().contains(TensorNames.layerOf(name));
+        if (!isNew) {
+          assertEquals(in.bytes(name), out.bytes(name), name + " is frozen but changed");
+        } else if (name.endsWith("o_proj.weight") || name.endsWith("down_proj.weight")) {
+          // Zero at expansion; the first steps move them (REFERENCE.md section 1).
+          float[] values = out.readFloats(name);
+          assertTrue(
+              java.util.stream.IntStream.range(0, values.length).anyMatch(i -> values[i] != 0f),
+              name + " is still zero");
+        }
+      }
+    }
   }
 }
