@@ -2,7 +2,6 @@ package org.llamapro.train.spark;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -19,6 +18,9 @@ import org.llamapro.data.pack.PackOptions;
 import org.llamapro.data.pack.TokenizePackStage;
 import org.llamapro.data.tokenize.LlamaTokenizer;
 import org.llamapro.train.checkpoint.DType;
+import org.llamapro.train.expand.ExpansionRecord;
+import org.llamapro.train.expand.Initialization;
+import org.llamapro.train.expand.Placement;
 import org.llamapro.train.model.LlamaConfig;
 import org.llamapro.train.model.PretrainedModels;
 import org.llamapro.train.model.RandomWeights;
@@ -63,11 +65,22 @@ final class SparkFixtures {
         LlamaTokenizer.class.getResourceAsStream(LlamaTokenizer.DEFAULT_RESOURCE)) {
       Files.write(dir.resolve("tokenizer.json"), in.readAllBytes());
     }
-    Files.writeString(
-        dir.resolve("expansion.json"),
-        "{\"source\": \"test\", \"placement\": \"interleave\", \"init\": \"zero\","
-            + " \"old_layers\": 2, \"new_layers\": 4, \"new_blocks\": [1, 3]}\n",
-        StandardCharsets.UTF_8);
+    List<Integer> sources = new ArrayList<>();
+    for (int i = 0; i < CONFIG.numHiddenLayers(); i++) {
+      sources.add(i);
+    }
+    ExpansionRecord record =
+        new ExpansionRecord(
+            "test",
+            2,
+            CONFIG.numHiddenLayers(),
+            Placement.INTERLEAVE,
+            Initialization.IDENTITY,
+            0,
+            List.of(1, 3),
+            sources,
+            Map.of());
+    PretrainedModels.writeJson(dir.resolve(ExpansionRecord.FILE_NAME), record.toJson());
     return dir;
   }
 
