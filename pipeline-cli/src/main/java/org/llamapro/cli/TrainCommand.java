@@ -4,6 +4,8 @@ import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.llamapro.config.Settings;
+import org.llamapro.train.spark.SparkTrainSettings;
+import org.llamapro.train.spark.SparkTrainingJob;
 import org.llamapro.train.trainer.TrainConfig;
 import org.llamapro.train.trainer.TrainingRun;
 import picocli.CommandLine.Command;
@@ -78,6 +80,13 @@ final class TrainCommand implements Callable<Integer> {
   @Option(names = "--resume", description = "Continue from the latest complete checkpoint.")
   Boolean resume;
 
+  @Option(
+      names = "--world-size",
+      description =
+          "Data-parallel ranks (train.workers, default 1): a Spark barrier stage of W tasks; run"
+              + " directly it is local[W], under spark-submit the cluster's executors.")
+  Integer worldSize;
+
   @Option(names = "--device", description = "cpu, gpu, gpu:N or auto (default auto).")
   String device;
 
@@ -107,8 +116,9 @@ final class TrainCommand implements Callable<Integer> {
             .with(TrainConfig.STOP_AT_STEP, stopAtStep)
             .with(TrainConfig.RESUME, resume)
             .with(TrainConfig.DEVICE, device)
-            .with(TrainConfig.DTYPE, dtype);
-    TrainingRun.Result result = TrainingRun.run(TrainConfig.from(settings));
+            .with(TrainConfig.DTYPE, dtype)
+            .with(TrainConfig.WORKERS, worldSize);
+    TrainingRun.Result result = SparkTrainingJob.run(SparkTrainSettings.from(settings));
     System.out.println(
         String.format(
             Locale.ROOT,

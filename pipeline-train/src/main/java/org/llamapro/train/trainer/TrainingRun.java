@@ -100,7 +100,8 @@ public final class TrainingRun {
       }
       previous = readJson(runFile);
       checkSameConfig(runDirectory, previous, config);
-    } else if (Files.exists(runFile)) {
+    } else if (exchange.rank() == 0 && Files.exists(runFile)) {
+      // Only rank 0 checks: it writes run.json, and another rank may already see that file.
       throw new IllegalArgumentException(
           "Run directory "
               + runDirectory

@@ -1,0 +1,142 @@
+package org.llamapro.train.spark;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.TreeMap;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.llamapro.data.DocumentColumns;
+import org.llamapro.data.pack.PackOptions;
+import org.llamapro.data.pack.TokenizePackStage;
+import org.llamapro.data.tokenize.LlamaTokenizer;
+import org.llamapro.train.checkpoint.DType;
+import org.llamapro.train.expand.ExpansionRecord;
+import org.llamapro.train.expand.Initialization;
+import org.llamapro.train.expand.Placement;
+import org.llamapro.train.model.LlamaConfig;
+import org.llamapro.train.model.PretrainedModels;
+import org.llamapro.train.model.RandomWeights;
+import org.llamapro.train.model.TensorNames;
+import org.llamapro.train.trainer.TrainConfig;
+
+/** A tiny expanded model and real packed shards for the data-parallel tests. */
+final class SparkFixtures {
+  /** LLaMA-2's vocabulary on a tiny body: hidden 32, 4 blocks of which 1 and 3 are new. */
+  static final LlamaConfig CONFIG =
+      new LlamaConfig(
+          "llama", 32000, 32, 64, 4, 4, 4, 8, 1e-5, 10000, 256, false, false, false, false);
+
+  static final int SEQ_LEN = 16;
+
+  private SparkFixtures() {}
+
+  /** Packs {@code documents} seeded documents into {@code dir} with the pack stage. */
+  static Path shards(SparkSession spark, Path dir, int documents) {
+    TokenizePackStage.run(
+        spark,
+        spark
+            .createDataFrame(SparkFixtures.documents(documents), DocumentColumns.SCHEMA)
+            .repartition(2),
+        PackOptions.builder().optSeqLen(SEQ_LEN).optHoldoutFraction(0.1).optSeed(7).build(),
+        dir.toString());
+    return dir;
+  }
+
+  /** An "expanded" model: random weights, blocks 1 and 3 identity (zero o_proj, down_proj). */
+  static Path model(Path dir) throws IOException {
+    Files.createDirectories(dir);
+    RandomWeights weights = new RandomWeights(CONFIG, 5);
+    for (int block : List.of(1, 3)) {
+      Arrays.fill(
+          weights.values().get(TensorNames.layer(block, TensorNames.O_PROJ + ".weight")), 0f);
+      Arrays.fill(
+          weights.values().get(TensorNames.layer(block, TensorNames.DOWN_PROJ + ".weight")), 0f);
+    }
+    PretrainedModels.save(dir, CONFIG, weights, weights.values().keySet(), DType.F32, 64 * 1024);
+    try (InputStream in =
+        LlamaTokenizer.class.getResourceAsStream(LlamaTokenizer.DEFAULT_RESOURCE)) {
+      Files.write(dir.resolve("tokenizer.json"), in.readAllBytes());
+    }
+    List<Integer> sources = new ArrayList<>();
+    for (int i = 0; i < CONFIG.numHiddenLayers(); i++) {
+      sources.add(i);
+    }
+    ExpansionRecord record =
+        new ExpansionRecord(
+            "test",
+            2,
+            CONFIG.numHiddenLayers(),
+            Placement.INTERLEAVE,
+            Initialization.IDENTITY,
+            0,
+            List.of(1, 3),
+            sources,
+            Map.of());
+    PretrainedModels.writeJson(dir.resolve(ExpansionRecord.FILE_NAME), record.toJson());
+    return dir;
+  }
+
+  /** Settings of a short CPU run; {@code overrides} are {@code key=value}. */
+  static Map<String, String> settings(Path model, Path shards, Path output, String... overrides) {
+    Map<String, String> m = new TreeMap<>();
+    m.put(TrainConfig.MODEL, model.toString());
+    m.put(TrainConfig.SHARDS, shards.toString());
+    m.put(TrainConfig.OUTPUT, output.toString());
+    m.put(TrainConfig.STEPS, "4");
+    m.put(TrainConfig.MICRO_BATCH_SIZE, "2");
+    m.put(TrainConfig.GLOBAL_BATCH_SIZE, "4");
+    m.put(TrainConfig.SEQ_LEN, Integer.toString(SEQ_LEN));
+    m.put(TrainConfig.LR, "0.01");
+    m.put(TrainConfig.MIN_LR, "0.001");
+    m.put(TrainConfig.CHECKPOINT_EVERY, "2");
+    m.put(TrainConfig.EVAL_EVERY, "0");
+    m.put(TrainConfig.EVAL_ROWS, "4");
+    m.put(TrainConfig.DEVICE, "cpu");
+    m.put("train.allreduce.timeout", "30s");
+    for (String o : overrides) {
+      int eq = o.indexOf('=');
+      m.put(o.substring(0, eq), o.substring(eq + 1));
+    }
+    return m;
+  }
+
+  /** Python functions and math sentences with seeded variation. */
+  static List<Row> documents(int count) {
+    Random random = new Random(3);
+    String[] names = {"add", "scale", "mean", "norm", "count", "merge"};
+    String[] words = {"integral", "sum", "limit", "series", "matrix", "vector"};
+    List<Row> rows = new ArrayList<>();
+    for (int i = 0; i < count; i++) {
+      StringBuilder text = new StringBuilder();
+      boolean code = i % 2 == 0;
+      int parts = 2 + random.nextInt(3);
+      for (int p = 0; p < parts; p++) {
+        if (code) {
+          text.append("def ")
+              .append(names[random.nextInt(names.length)])
+              .append("(x, y):\n    return x + y * ")
+              .append(random.nextInt(10))
+              .append("\n\n");
+        } else {
+          text.append("The ")
+              .append(words[random.nextInt(words.length)])
+              .append(" of x from 0 to ")
+              .append(random.nextInt(10))
+              .append(" is finite. ");
+        }
+      }
+      String source = code ? "stack" : "open-web-math";
+      String id = source + "/" + i;
+      rows.add(RowFactory.create(id, source, "file:/" + source, text.toString(), "{}", "h" + id));
+    }
+    return rows;
+  }
+}
