@@ -62,7 +62,7 @@ public record DemoOptions(
             settings.getInt("demo.expand.layers", 5),
             settings.getInt("demo.seq-len", 128),
             settings.getInt("demo.pretrain.steps", 120),
-            settings.getInt("demo.domain.steps", 60),
+            settings.getInt("demo.domain.steps", 50),
             settings.getLong("demo.eval.rows", 64),
             settings.getLong("demo.seed", 1234),
             fresh);
