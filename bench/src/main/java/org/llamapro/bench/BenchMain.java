@@ -22,6 +22,7 @@ public final class BenchMain {
     all.put("tokenize-pack", TokenizePackBenchmark::run);
     all.put("data-prepare", DataPrepareBenchmark::run);
     all.put("train", TrainStepBench::run);
+    all.put("connected-components", ComponentsBenchmark::run);
     return all;
   }
 

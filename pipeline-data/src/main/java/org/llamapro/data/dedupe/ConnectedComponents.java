@@ -48,7 +48,8 @@ public final class ConnectedComponents {
       }
       Dataset<Row> large = largeStar(current).localCheckpoint();
       Dataset<Row> small = smallStar(large).localCheckpoint();
-      long changes = large.except(small).count() + small.except(large).count();
+      // Converged when a whole round (large star, then small star) leaves the edges unchanged.
+      long changes = current.except(small).count() + small.except(current).count();
       LOG.info("dedupe: connected components round {}: {} changed edges", iteration, changes);
       current = small;
       if (changes == 0) {
