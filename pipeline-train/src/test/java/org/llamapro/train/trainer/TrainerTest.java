@@ -193,19 +193,32 @@ class TrainerTest {
   }
 
   @Test
-  void twoRanksAsThreadsTakeTurnsOnTheTapeAndMatchOneWorker() throws Exception {
+  void twoAndThreeRanksAsThreadsTakeTurnsOnTheTapeAndMatchOneWorker() throws Exception {
+    ranksMatchOneWorker(2);
+    ranksMatchOneWorker(3);
+  }
+
+  /**
+   * W ranks with micro-batch 2 give the parameters of one worker with W micro-batches of 2 (the
+   * same global batch) after two steps; every rank's frozen tensors stay bit-identical.
+   */
+  private static void ranksMatchOneWorker(int worldSize) throws Exception {
     RandomWeights weights = new RandomWeights(CONFIG, 6);
     Map<String, float[]> expected;
     try (LlamaModel model = LlamaModel.load(CONFIG, weights, Device.cpu(), DataType.FLOAT32);
         Trainer trainer = trainer(model, "1", weights)) {
       for (int step = 1; step <= 2; step++) {
-        trainer.step(
-            step, List.of(new MicroBatch(ROWS.subList(0, 2)), new MicroBatch(ROWS.subList(2, 4))));
+        List<MicroBatch> batches = new ArrayList<>();
+        for (int r = 0; r < worldSize; r++) {
+          batches.add(new MicroBatch(ROWS.subList(2 * r, 2 * r + 2)));
+        }
+        trainer.step(step, batches);
       }
       expected = trainer.masterValues();
     }
-    List<AllReduce> group = org.llamapro.train.allreduce.InProcessAllReduce.group(2);
+    List<AllReduce> group = org.llamapro.train.allreduce.InProcessAllReduce.group(worldSize);
     List<Map<String, float[]>> results = new java.util.concurrent.CopyOnWriteArrayList<>();
+    List<String> frozenChanged = new java.util.concurrent.CopyOnWriteArrayList<>();
     List<Throwable> failures = new java.util.concurrent.CopyOnWriteArrayList<>();
     List<Thread> threads = new ArrayList<>();
     for (AllReduce rank : group) {
@@ -226,6 +239,16 @@ class TrainerTest {
                   for (int step = 1; step <= 2; step++) {
                     trainer.step(step, List.of(new MicroBatch(ROWS.subList(from, from + 2))));
                   }
+                  for (Map.Entry<String, ai.djl.ndarray.NDArray> tensor :
+                      model.namedTensors().entrySet()) {
+                    boolean trainable = trainer.trainableNames().contains(tensor.getKey());
+                    if (!trainable
+                        && !java.util.Arrays.equals(
+                            weights.readFloats(tensor.getKey()),
+                            tensor.getValue().toFloatArray())) {
+                      frozenChanged.add(rank.rank() + ":" + tensor.getKey());
+                    }
+                  }
                   if (rank.rank() == 0) {
                     results.add(trainer.masterValues());
                   }
@@ -242,12 +265,13 @@ class TrainerTest {
     }
     group.forEach(AllReduce::close);
     assertTrue(failures.isEmpty(), "rank failures: " + failures);
+    assertTrue(frozenChanged.isEmpty(), "frozen tensors changed: " + frozenChanged);
     Map<String, float[]> actual = results.get(0);
     for (String name : expected.keySet()) {
       float[] a = actual.get(name);
       float[] b = expected.get(name);
       for (int i = 0; i < b.length; i++) {
-        assertEquals(b[i], a[i], 1e-4, name + "[" + i + "]");
+        assertEquals(b[i], a[i], 1e-4, "W=" + worldSize + " " + name + "[" + i + "]");
       }
     }
   }
