@@ -81,10 +81,8 @@ final class EvalCommand implements Runnable {
     @Override
     public Integer call() throws Exception {
       ShardTable table = ShardTable.open(shards);
-      Path beside = model.model.resolve("tokenizer.json");
-      Path file = tokenizer != null ? tokenizer : Files.isRegularFile(beside) ? beside : null;
       try (LlamaModel loaded = model.load("eval perplexity");
-          LlamaTokenizer tok = LlamaTokenizer.openOrBundled(file)) {
+          LlamaTokenizer tok = model.tokenizer(tokenizer)) {
         PerplexityReport report =
             new PerplexityEvaluator(loaded, tok, batchSize)
                 .evaluate(table, split, maxRows, model.model.toString());

@@ -1,6 +1,5 @@
 package org.llamapro.cli;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Set;
 import java.util.concurrent.Callable;
@@ -79,7 +78,7 @@ final class GenerateCommand implements Callable<Integer> {
     Generator.Options options =
         new Generator.Options(maxNewTokens, !sample, sample ? temperature : 1.0, topP, seed, stops);
     try (LlamaModel loaded = model.load("generate");
-        LlamaTokenizer tok = prompt.text != null || !printIds ? tokenizer() : null) {
+        LlamaTokenizer tok = prompt.text != null || !printIds ? model.tokenizer(tokenizer) : null) {
       long[] input = prompt.ids != null ? IdList.parse(prompt.ids) : tok.encode(prompt.text, true);
       long[] generated = new Generator(loaded).generate(input, options);
       if (printIds || tok == null) {
@@ -89,13 +88,5 @@ final class GenerateCommand implements Callable<Integer> {
       }
     }
     return 0;
-  }
-
-  private LlamaTokenizer tokenizer() {
-    if (tokenizer != null) {
-      return LlamaTokenizer.open(tokenizer);
-    }
-    Path beside = model.model.resolve("tokenizer.json");
-    return Files.isRegularFile(beside) ? LlamaTokenizer.open(beside) : LlamaTokenizer.bundled();
   }
 }

@@ -2,6 +2,7 @@ package org.llamapro.cli;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.llamapro.data.tokenize.LlamaTokenizer;
 import org.llamapro.train.model.ComputeTarget;
 import org.llamapro.train.model.LlamaModel;
 import org.llamapro.train.model.PretrainedModels;
@@ -27,6 +28,15 @@ final class ModelOptions {
       defaultValue = "auto",
       description = "f32, f16 or auto (default: ${DEFAULT-VALUE}: f32 on CPU, f16 on GPU).")
   String dtype;
+
+  /**
+   * {@code explicit} if given, else the model directory's tokenizer.json, else the bundled LLaMA-2.
+   */
+  LlamaTokenizer tokenizer(Path explicit) {
+    Path beside = model.resolve("tokenizer.json");
+    Path file = explicit != null ? explicit : Files.isRegularFile(beside) ? beside : null;
+    return LlamaTokenizer.openOrBundled(file);
+  }
 
   LlamaModel load(String what) {
     if (!Files.isDirectory(model)) {

@@ -1,6 +1,5 @@
 package org.llamapro.cli;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -45,9 +44,7 @@ final class ScoreCommand implements Callable<Integer> {
     if (input.ids != null) {
       ids = IdList.parse(input.ids);
     } else {
-      Path beside = model.model.resolve("tokenizer.json");
-      Path file = tokenizer != null ? tokenizer : Files.isRegularFile(beside) ? beside : null;
-      try (LlamaTokenizer tok = LlamaTokenizer.openOrBundled(file)) {
+      try (LlamaTokenizer tok = model.tokenizer(tokenizer)) {
         ids = tok.encode(input.text, true);
       }
     }
