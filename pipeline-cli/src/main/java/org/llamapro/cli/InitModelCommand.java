@@ -1,16 +1,11 @@
 package org.llamapro.cli;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.Locale;
 import java.util.concurrent.Callable;
-import org.llamapro.data.tokenize.LlamaTokenizer;
 import org.llamapro.train.checkpoint.DType;
-import org.llamapro.train.model.InitializedWeights;
 import org.llamapro.train.model.LlamaConfig;
 import org.llamapro.train.model.PretrainedModels;
 import picocli.CommandLine.Command;
@@ -129,15 +124,8 @@ final class InitModelCommand implements Callable<Integer> {
           default ->
               throw new UserInputException("Invalid --dtype: '" + dtype + "' (f32, f16 or bf16)");
         };
-    InitializedWeights weights = new InitializedWeights(config, seed, 0.02);
     long shardBytes = org.llamapro.config.ByteSize.parse("--shard-size", shardSize);
-    PretrainedModels.save(output, config, weights, weights.names(), storage, shardBytes);
-    try (InputStream in =
-        LlamaTokenizer.class.getResourceAsStream(LlamaTokenizer.DEFAULT_RESOURCE)) {
-      Files.copy(in, output.resolve("tokenizer.json"), StandardCopyOption.REPLACE_EXISTING);
-    } catch (IOException e) {
-      throw new UncheckedIOException("Cannot copy the bundled tokenizer into " + output, e);
-    }
+    PretrainedModels.initialize(output, config, storage, seed, shardBytes);
     System.err.printf(
         Locale.ROOT,
         "Wrote %s: %d blocks, hidden %d, %.2fM parameters, %s%n",

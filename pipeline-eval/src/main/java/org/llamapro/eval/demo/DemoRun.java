@@ -5,10 +5,8 @@ import static org.apache.spark.sql.functions.col;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -35,7 +33,6 @@ import org.llamapro.train.expand.ExpansionVerifier;
 import org.llamapro.train.expand.Initialization;
 import org.llamapro.train.expand.Placement;
 import org.llamapro.train.model.ComputeTarget;
-import org.llamapro.train.model.InitializedWeights;
 import org.llamapro.train.model.LlamaConfig;
 import org.llamapro.train.model.LlamaModel;
 import org.llamapro.train.model.PretrainedModels;
@@ -193,12 +190,7 @@ public final class DemoRun {
             false);
     Path dir = work.resolve("models/base-init");
     Directories.delete(dir);
-    InitializedWeights weights = new InitializedWeights(config, options.seed(), 0.02);
-    PretrainedModels.save(dir, config, weights, weights.names(), DType.F32, 5_000_000_000L);
-    try (InputStream in =
-        LlamaTokenizer.class.getResourceAsStream(LlamaTokenizer.DEFAULT_RESOURCE)) {
-      Files.copy(in, dir.resolve("tokenizer.json"), StandardCopyOption.REPLACE_EXISTING);
-    }
+    PretrainedModels.initialize(dir, config, DType.F32, options.seed(), 5_000_000_000L);
   }
 
   // 3. General knowledge to forget later.

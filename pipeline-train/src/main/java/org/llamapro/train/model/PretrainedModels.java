@@ -62,6 +62,27 @@ public final class PretrainedModels {
     writeJson(directory.resolve(HfModelDirectory.CONFIG), json);
   }
 
+  /**
+   * A freshly initialised model directory (transformers' initialisation, see {@link
+   * InitializedWeights}) with the bundled LLaMA-2 {@code tokenizer.json}: what {@code init-model}
+   * and the demo start from.
+   */
+  public static void initialize(
+      Path directory, LlamaConfig config, DType dtype, long seed, long maxShardBytes) {
+    InitializedWeights weights = new InitializedWeights(config, seed, 0.02);
+    save(directory, config, weights, weights.names(), dtype, maxShardBytes);
+    try (java.io.InputStream in =
+        org.llamapro.data.tokenize.LlamaTokenizer.class.getResourceAsStream(
+            org.llamapro.data.tokenize.LlamaTokenizer.DEFAULT_RESOURCE)) {
+      Files.copy(
+          in,
+          directory.resolve("tokenizer.json"),
+          java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot copy the bundled tokenizer into " + directory, e);
+    }
+  }
+
   /** Pretty JSON with a trailing newline, as transformers writes config files. */
   public static void writeJson(Path file, Object json) {
     try {
