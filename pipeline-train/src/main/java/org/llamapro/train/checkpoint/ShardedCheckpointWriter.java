@@ -12,7 +12,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -22,6 +21,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Stream;
+import org.llamapro.data.text.Sha256;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -112,14 +112,6 @@ public final class ShardedCheckpointWriter {
     return shards;
   }
 
-  private static MessageDigest sha256() {
-    try {
-      return MessageDigest.getInstance("SHA-256");
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-256 is missing from this JVM", e);
-    }
-  }
-
   static String shardName(int index, int count) {
     return String.format("model-%05d-of-%05d.safetensors", index + 1, count);
   }
@@ -149,7 +141,7 @@ public final class ShardedCheckpointWriter {
           shardBytes,
           i + 1,
           shards.size());
-      MessageDigest digest = sha256();
+      MessageDigest digest = Sha256.digest();
       SafetensorsWriter.write(
           file, shard, metadata, tensor -> sources.get(tensor).bytes(tensor), digest);
       files.add(file);
@@ -164,7 +156,8 @@ public final class ShardedCheckpointWriter {
       byte[] indexBytes = indexJson(totalBytes, weightMap).getBytes(StandardCharsets.UTF_8);
       writeAtomically(index, indexBytes);
       files.add(index);
-      digests.put(HfModelDirectory.INDEX, HexFormat.of().formatHex(sha256().digest(indexBytes)));
+      digests.put(
+          HfModelDirectory.INDEX, HexFormat.of().formatHex(Sha256.digest().digest(indexBytes)));
     }
     return new Result(files, weightMap, totalBytes, digests);
   }

@@ -4,18 +4,14 @@ import static java.util.Objects.requireNonNull;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -24,6 +20,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import org.llamapro.data.text.Sha256;
 import org.llamapro.train.checkpoint.DType;
 import org.llamapro.train.checkpoint.HfModelDirectory;
 import org.llamapro.train.checkpoint.ShardedCheckpointWriter;
@@ -290,26 +287,11 @@ public final class BlockExpander {
     try (Stream<Path> files = Files.walk(directory)) {
       for (Path file : files.filter(Files::isRegularFile).sorted().toList()) {
         String name = directory.relativize(file).toString();
-        String sha = known.containsKey(name) ? known.get(name) : sha256(file);
+        String sha = known.containsKey(name) ? known.get(name) : Sha256.hex(file);
         digests.put(name, new ExpansionRecord.FileDigest(Files.size(file), sha));
       }
     }
     return digests;
-  }
-
-  /** Hex SHA-256 of a file, streamed. */
-  public static String sha256(Path file) throws IOException {
-    try (InputStream in = Files.newInputStream(file)) {
-      MessageDigest digest = MessageDigest.getInstance("SHA-256");
-      byte[] buffer = new byte[1 << 20];
-      int n;
-      while ((n = in.read(buffer)) > 0) {
-        digest.update(buffer, 0, n);
-      }
-      return HexFormat.of().formatHex(digest.digest());
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-256 is missing from this JVM", e);
-    }
   }
 
   /** Moves the finished staging directory into place, replacing an old output only at the end. */

@@ -14,16 +14,14 @@ import java.nio.FloatBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import org.llamapro.data.text.Sha256;
 import org.llamapro.train.allreduce.AllReduce;
 import org.llamapro.train.allreduce.SingleWorkerAllReduce;
 import org.llamapro.train.checkpoint.HfModelDirectory;
@@ -234,7 +232,7 @@ public final class TrainingRun {
               + data.tokenizerSha256()
               + ") cannot be checked against it");
     }
-    String modelSha = sha256(tokenizer);
+    String modelSha = Sha256.hex(tokenizer);
     if (!modelSha.equalsIgnoreCase(data.tokenizerSha256())) {
       throw new IllegalArgumentException(
           "The shards at "
@@ -266,17 +264,6 @@ public final class TrainingRun {
                 + data.tokenizerSha256()
                 + " now)");
       }
-    }
-  }
-
-  static String sha256(Path file) {
-    try {
-      MessageDigest digest = MessageDigest.getInstance("SHA-256");
-      return HexFormat.of().formatHex(digest.digest(Files.readAllBytes(file)));
-    } catch (IOException e) {
-      throw new UncheckedIOException("Cannot read " + file + ": " + e.getMessage(), e);
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-256 is not available", e);
     }
   }
 

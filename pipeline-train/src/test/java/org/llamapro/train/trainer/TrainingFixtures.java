@@ -94,16 +94,6 @@ final class TrainingFixtures {
   }
 
   static String sha256(String text) {
-    try {
-      Path file = Files.createTempFile("tokenizer", ".json");
-      try {
-        Files.writeString(file, text, StandardCharsets.UTF_8);
-        return TrainingRun.sha256(file);
-      } finally {
-        Files.delete(file);
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    return org.llamapro.data.text.Sha256.hex(text);
   }
 }
