@@ -27,6 +27,7 @@ import org.llamapro.data.spark.SparkSessions;
 import org.llamapro.data.tokenize.LlamaTokenizer;
 import org.llamapro.eval.perplexity.PerplexityEvaluator;
 import org.llamapro.eval.perplexity.PerplexityReport;
+import org.llamapro.io.Directories;
 import org.llamapro.train.checkpoint.DType;
 import org.llamapro.train.expand.BlockExpander;
 import org.llamapro.train.expand.ExpansionVerifier;
@@ -72,7 +73,7 @@ public final class DemoRun {
     long started = System.nanoTime();
     if (options.fresh() && Files.exists(work)) {
       LOG.info("--fresh: removing {}", work);
-      Directories.delete(work);
+      delete(work);
     }
     Files.createDirectories(work.resolve(".stages"));
     stage(
@@ -189,7 +190,7 @@ public final class DemoRun {
             false,
             false);
     Path dir = work.resolve("models/base-init");
-    Directories.delete(dir);
+    delete(dir);
     PretrainedModels.initialize(dir, config, DType.F32, options.seed(), 5_000_000_000L);
   }
 
@@ -207,7 +208,7 @@ public final class DemoRun {
   // 4. The same function with one more block.
   private void expand() throws IOException {
     Path expanded = work.resolve("models/expanded");
-    Directories.delete(expanded);
+    delete(expanded);
     BlockExpander.expand(
         new BlockExpander.Request(
             work.resolve("models/base"),
@@ -256,7 +257,7 @@ public final class DemoRun {
 
   private void train(String file, Path model, String shards, String run, int steps) {
     Path output = work.resolve(run);
-    Directories.delete(output);
+    delete(output);
     Settings settings =
         conf(file)
             .with(TrainConfig.MODEL, model.toString())
@@ -276,7 +277,7 @@ public final class DemoRun {
 
   private void export(String run, String model) {
     Path output = work.resolve(model);
-    Directories.delete(output);
+    delete(output);
     ModelExport.export(work.resolve(run), null, output, 5_000_000_000L);
   }
 
@@ -321,5 +322,14 @@ public final class DemoRun {
     return s >= 60
         ? String.format(Locale.ROOT, "%dm %02ds", (int) s / 60, (int) s % 60)
         : String.format(Locale.ROOT, "%.1fs", s);
+  }
+
+  /** Removes a stage's earlier output before it reruns. */
+  private static void delete(Path directory) {
+    try {
+      Directories.deleteRecursively(directory);
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException("Cannot remove " + directory, e);
+    }
   }
 }

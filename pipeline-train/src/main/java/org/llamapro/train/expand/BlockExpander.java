@@ -21,6 +21,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.llamapro.data.text.Sha256;
+import org.llamapro.io.Directories;
 import org.llamapro.train.checkpoint.DType;
 import org.llamapro.train.checkpoint.HfModelDirectory;
 import org.llamapro.train.checkpoint.ShardedCheckpointWriter;
@@ -327,13 +328,8 @@ public final class BlockExpander {
   }
 
   static void deleteQuietly(Path directory) {
-    if (!Files.exists(directory)) {
-      return;
-    }
-    try (Stream<Path> walk = Files.walk(directory)) {
-      for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-        Files.deleteIfExists(p);
-      }
+    try {
+      Directories.deleteRecursively(directory);
     } catch (IOException e) {
       LOG.warn("Could not remove {}: {}", directory, e.getMessage());
     }

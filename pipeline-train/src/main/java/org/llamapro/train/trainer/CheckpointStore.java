@@ -18,6 +18,7 @@ import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import org.llamapro.io.Directories;
 import org.llamapro.train.checkpoint.DType;
 import org.llamapro.train.checkpoint.FloatCodec;
 import org.llamapro.train.checkpoint.SafetensorsWriter;
@@ -92,7 +93,7 @@ public final class CheckpointStore {
     Path target = directory.resolve(name);
     try {
       Files.createDirectories(directory);
-      deleteRecursively(partial);
+      Directories.deleteRecursively(partial);
       Files.createDirectories(partial);
       Map<String, long[]> shapes = trainer.trainableShapes();
       writeTensors(
@@ -118,7 +119,8 @@ public final class CheckpointStore {
       writeSynced(
           partial.resolve(RunCheckpoint.STATE),
           JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(state));
-      deleteRecursively(target); // a leftover of an interrupted run that got past this step
+      Directories.deleteRecursively(
+          target); // a leftover of an interrupted run that got past this step
       Files.move(partial, target, StandardCopyOption.ATOMIC_MOVE);
     } catch (IOException e) {
       throw new UncheckedIOException(
@@ -162,21 +164,10 @@ public final class CheckpointStore {
     List<RunCheckpoint> all = list();
     for (int i = 0; i < all.size() - keep; i++) {
       try {
-        deleteRecursively(all.get(i).directory());
+        Directories.deleteRecursively(all.get(i).directory());
         LOG.info("Removed old checkpoint {}", all.get(i).directory());
       } catch (IOException e) {
         LOG.warn("Cannot remove old checkpoint {}: {}", all.get(i).directory(), e.toString());
-      }
-    }
-  }
-
-  static void deleteRecursively(Path path) throws IOException {
-    if (!Files.exists(path)) {
-      return;
-    }
-    try (Stream<Path> walk = Files.walk(path)) {
-      for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-        Files.delete(p);
       }
     }
   }

@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.Arrays;
 import java.util.Map;
+import org.llamapro.io.Directories;
 import org.llamapro.train.checkpoint.DType;
 import org.llamapro.train.checkpoint.FloatCodec;
 import org.llamapro.train.checkpoint.HfModelDirectory;
@@ -89,7 +90,7 @@ public final class ModelExport {
                   + Arrays.toString(base.info(e.getKey()).shape()));
         }
       }
-      CheckpointStore.deleteRecursively(partial);
+      Directories.deleteRecursively(partial);
       ShardedCheckpointWriter.Builder writer =
           ShardedCheckpointWriter.builder()
               .setOutputDirectory(partial)
