@@ -93,7 +93,8 @@ final class ArxivSubset {
     JsonDoc nearOriginal = null;
     for (CorpusDoc doc : train.docs()) {
       String stripped = NearDuplicateEdits.stripLatexCommentLines(doc.text());
-      double jaccard = Shingles.jaccard(Shingles.of(doc.text()), Shingles.of(stripped));
+      double jaccard =
+          org.llamapro.data.dedupe.Shingler.jaccard(Shingles.of(doc.text()), Shingles.of(stripped));
       if (doc != original && doc != copy && jaccard >= 0.8 && jaccard < 1.0) {
         nearOriginal = (JsonDoc) doc;
         near = nearOriginal.withText(stripped, Map.of("copy", 1));

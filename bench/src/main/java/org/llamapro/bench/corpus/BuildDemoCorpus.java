@@ -123,7 +123,7 @@ public final class BuildDemoCorpus {
             && !docs.get(i).text().equals(docs.get(j).text())) {
           continue;
         }
-        double jaccard = Shingles.jaccard(a, b);
+        double jaccard = org.llamapro.data.dedupe.Shingler.jaccard(a, b);
         boolean similar = jaccard >= AUDIT_JACCARD || docs.get(i).text().equals(docs.get(j).text());
         if (similar && !planted.isPlanted(docs.get(i), docs.get(j))) {
           problems.add(
@@ -138,7 +138,7 @@ public final class BuildDemoCorpus {
     }
     for (PlantedDuplicates.Pair pair : planted.pairs()) {
       double jaccard =
-          Shingles.jaccard(
+          org.llamapro.data.dedupe.Shingler.jaccard(
               Shingles.of(pair.original().text()), Shingles.of(pair.duplicate().text()));
       if (pair.kind() == PlantedDuplicates.Kind.NEAR && jaccard < 0.8) {
         problems.add(

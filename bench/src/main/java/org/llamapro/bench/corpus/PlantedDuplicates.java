@@ -58,7 +58,7 @@ final class PlantedDuplicates {
       entry.put(
           "jaccard",
           Math.round(
-                  Shingles.jaccard(
+                  org.llamapro.data.dedupe.Shingler.jaccard(
                           Shingles.of(pair.original().text()), Shingles.of(pair.duplicate().text()))
                       * 1e4)
               / 1e4);

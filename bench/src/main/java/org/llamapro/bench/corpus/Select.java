@@ -64,7 +64,7 @@ final class Select {
       long[] shingles = Shingles.of(doc.text());
       boolean similar = false;
       for (long[] other : keptShingles) {
-        if (Shingles.jaccard(shingles, other) >= threshold) {
+        if (org.llamapro.data.dedupe.Shingler.jaccard(shingles, other) >= threshold) {
           similar = true;
           break;
         }

@@ -6,9 +6,10 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * Word 5-gram shingles and their Jaccard similarity: the measure the planted near-duplicates are
- * checked against. Words are lower-cased runs of letters, digits and underscores, so whitespace,
- * line endings and punctuation alone do not change a document's shingles.
+ * Word 5-gram shingles (compared with dedupe's {@code Shingler.jaccard}): the measure the planted
+ * near-duplicates are checked against. Words are lower-cased runs of letters, digits and
+ * underscores, so whitespace, line endings and punctuation alone do not change a document's
+ * shingles.
  */
 final class Shingles {
   static final int WORDS = 5;
@@ -41,24 +42,5 @@ final class Shingles {
       hashes[i] = hash;
     }
     return Arrays.stream(hashes).sorted().distinct().toArray();
-  }
-
-  static double jaccard(long[] a, long[] b) {
-    int i = 0;
-    int j = 0;
-    int common = 0;
-    while (i < a.length && j < b.length) {
-      if (a[i] == b[j]) {
-        common++;
-        i++;
-        j++;
-      } else if (a[i] < b[j]) {
-        i++;
-      } else {
-        j++;
-      }
-    }
-    int union = a.length + b.length - common;
-    return union == 0 ? 1.0 : (double) common / union;
   }
 }
