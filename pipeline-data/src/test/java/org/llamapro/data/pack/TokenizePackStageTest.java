@@ -18,6 +18,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.parquet.column.Encoding;
+import org.apache.parquet.hadoop.ParquetFileReader;
+import org.apache.parquet.hadoop.metadata.BlockMetaData;
+import org.apache.parquet.hadoop.metadata.ColumnChunkMetaData;
+import org.apache.parquet.hadoop.util.HadoopInputFile;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -203,6 +208,47 @@ class TokenizePackStageTest {
     assertEquals(0.5, (double) b.tokensMixed() / b.tokensBeforeMix(), 0.15);
     assertEquals(a.tokensMixed(), a.tokensInRows() + a.tokensDropped());
     assertTrue(result.counts().bySplit().get("validation") == null);
+  }
+
+  @Test
+  void rowGroupSizeAndPlainTokenEncodingReachTheParquetFiles() throws Exception {
+    // About 1.5M tokens in one unit: over the 1 MiB row group of buffered ints several times.
+    List<Row> big = TestDocuments.rows(List.of("stack"), 600, 400, 11);
+    String out = temp.resolve("row-groups").toString();
+    PackResult result =
+        TokenizePackStage.run(
+            spark,
+            TestDocuments.dataset(spark, big),
+            PackOptions.builder()
+                .optSeqLen(1024)
+                .optHoldoutFraction(0)
+                .optRowGroupBytes(1024 * 1024)
+                .build(),
+            out);
+    assertTrue(result.counts().total(PackCounts.TRAIN).tokensInRows() > 1_000_000);
+    List<String> files = new ArrayList<>();
+    try (var listing = Files.list(Path.of(out, "shards"))) {
+      listing.filter(f -> f.toString().endsWith(".parquet")).forEach(f -> files.add(f.toString()));
+    }
+    assertEquals(1, files.size(), files.toString());
+    try (ParquetFileReader reader =
+        ParquetFileReader.open(
+            HadoopInputFile.fromPath(
+                new org.apache.hadoop.fs.Path(files.get(0)),
+                new org.apache.hadoop.conf.Configuration()))) {
+      List<BlockMetaData> groups = reader.getFooter().getBlocks();
+      assertTrue(groups.size() >= 3, "row groups: " + groups.size());
+      for (ColumnChunkMetaData column : groups.get(0).getColumns()) {
+        if (column.getPath().toDotString().startsWith(ShardSchema.INPUT_IDS)) {
+          assertTrue(column.getEncodings().contains(Encoding.PLAIN), column.toString());
+          assertTrue(!column.hasDictionaryPage(), column.toString());
+        } else if (column.getPath().toDotString().startsWith(ShardSchema.DOC_IDS)) {
+          assertTrue(column.hasDictionaryPage(), "other columns keep dictionaries");
+        }
+      }
+    }
+    // The settings held for the write only.
+    assertTrue(spark.conf().getOption("parquet.block.size").isEmpty());
   }
 
   static final AtomicInteger TEXT_READS = new AtomicInteger();
