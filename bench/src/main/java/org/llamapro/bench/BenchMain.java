@@ -20,6 +20,7 @@ public final class BenchMain {
     all.put("allreduce", AllReduceBench::run);
     all.put("build-demo-corpus", org.llamapro.bench.corpus.BuildDemoCorpus::run);
     all.put("tokenize-pack", TokenizePackBenchmark::run);
+    all.put("tokenizer-ceiling", TokenizerCeilingBenchmark::run);
     all.put("data-prepare", DataPrepareBenchmark::run);
     all.put("train", TrainStepBench::run);
     all.put("connected-components", ComponentsBenchmark::run);

@@ -5,10 +5,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.spark.api.java.function.MapPartitionsFunction;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
@@ -71,26 +67,31 @@ final class TokenizePackBenchmark {
           .parquet(corpus);
     }
     Dataset<Row> table = spark.read().parquet(corpus);
-    List<String> texts = table.select(DocumentColumns.TEXT).as(Encoders.STRING()).collectAsList();
-    long bytes = texts.stream().mapToLong(t -> t.getBytes(StandardCharsets.UTF_8).length).sum();
+    Row size =
+        table
+            .agg(
+                org.apache.spark.sql.functions.count(org.apache.spark.sql.functions.lit(1)),
+                org.apache.spark.sql.functions.sum(
+                    org.apache.spark.sql.functions.octet_length(
+                        org.apache.spark.sql.functions.col(DocumentColumns.TEXT))))
+            .first();
+    long bytes = size.getLong(1);
     System.out.printf(
-        "corpus: %,d documents, %,.1f MB, %d cores%n", texts.size(), bytes / 1e6, cores);
+        "corpus: %,d documents, %,.1f MB, %d cores%n", size.getLong(0), bytes / 1e6, cores);
 
-    // The Encoding API against the ids-only path, one core. The ceiling (ids-only encode with the
-    // same long-document splitting, all cores, no Spark) is measured in the rounds below.
-    long[] ceilingTokens = new long[1];
-    try (LlamaTokenizer tokenizer = LlamaTokenizer.bundled()) {
-      encodeAll(tokenizer, texts.subList(0, Math.min(200, texts.size())), cores); // warm-up
-
-      List<String> sample = new ArrayList<>();
-      long sampleBytes = 0;
-      for (String text : texts) {
-        if (sampleBytes > 10_000_000) {
-          break;
-        }
-        sample.add(text);
-        sampleBytes += text.getBytes(StandardCharsets.UTF_8).length;
+    // The Encoding API against the ids-only path, one core, over the first 10 MB.
+    List<String> sample = new ArrayList<>();
+    long sampleBytes = 0;
+    for (String text :
+        table.select(DocumentColumns.TEXT).as(Encoders.STRING()).limit(2500).collectAsList()) {
+      if (sampleBytes > 10_000_000) {
+        break;
       }
+      sample.add(text);
+      sampleBytes += text.getBytes(StandardCharsets.UTF_8).length;
+    }
+    try (LlamaTokenizer tokenizer = LlamaTokenizer.bundled()) {
+      TokenizerCeilingBenchmark.encodeAll(tokenizer, sample.subList(0, 200), 1); // warm-up
       long t1 = System.nanoTime();
       for (String text : sample) {
         tokenizer.encode(text, true);
@@ -108,11 +109,11 @@ final class TokenizePackBenchmark {
           sampleBytes / 1e6 / idsSeconds,
           encodingSeconds / idsSeconds);
     }
+    sample = null;
+
     // Warm-up: the stage once on 2% of the corpus (JIT, Spark codegen, Delta classes), so that the
     // rounds below measure steady state; a scheduled refresh pays the cold start once per JVM.
     PackOptions options = PackOptions.builder().optHoldoutFraction(0.005).build();
-    texts = null;
-    System.gc();
     long w0 = System.nanoTime();
     TokenizePackStage.run(
         spark, table.sample(false, 0.02, 1), options, work.resolve("warm-up").toString());
@@ -121,55 +122,49 @@ final class TokenizePackBenchmark {
 
     // Rounds of (ceiling, stage), then a last ceiling: each stage run is compared with the mean of
     // the ceilings just before and after it, so load drifting on a shared machine hits both sides.
+    // The ceiling runs in a child JVM, so the stage's JVM never holds the corpus as Strings (in
+    // one JVM the stage ran about 10% slower after a ceiling than in a fresh process).
     int rounds = 3;
     StageTimeline timeline = new StageTimeline();
     spark.sparkContext().addSparkListener(timeline);
     double[] ceilings = new double[rounds + 1];
     double[] stages = new double[rounds];
+    long ceilingTokens = 0;
     PackResult result = null;
     String output = work.resolve("output").toString();
-    try (LlamaTokenizer tokenizer = LlamaTokenizer.bundled()) {
-      for (int round = 0; round <= rounds; round++) {
-        if (texts == null) {
-          texts = table.select(DocumentColumns.TEXT).as(Encoders.STRING()).collectAsList();
-        }
-        long t0 = System.nanoTime();
-        ceilingTokens[0] = encodeAll(tokenizer, texts, cores);
-        ceilings[round] = (System.nanoTime() - t0) / 1e9;
-        System.out.printf(
-            "ceiling (ids-only, %d threads): %,d tokens in %.1f s = %,.0f tokens/s, %.2f MB/s, %.2f bytes/token%n",
-            cores,
-            ceilingTokens[0],
-            ceilings[round],
-            ceilingTokens[0] / ceilings[round],
-            bytes / 1e6 / ceilings[round],
-            (double) bytes / ceilingTokens[0]);
-        if (round == rounds) {
-          break;
-        }
-        // Round 0 builds a fresh table; later rounds overwrite it, as a scheduled refresh does.
-        if (round == 0) {
-          org.llamapro.io.Directories.deleteRecursively(Path.of(output));
-        }
-        // The stage runs with the heap it has in production: the ceiling's copy of the corpus
-        // (about 400 MB of Strings) would otherwise keep the collector busy on the 2 cores.
-        texts = null;
-        System.gc();
-        timeline.start();
-        long t3 = System.nanoTime();
-        result = TokenizePackStage.run(spark, table, options, output);
-        stages[round] = (System.nanoTime() - t3) / 1e9;
-        System.out.printf(
-            "stage round %d (%s table): %.1f s; Spark stages: %s%n",
-            round, round == 0 ? "new" : "overwritten", stages[round], timeline.summary());
+    for (int round = 0; round <= rounds; round++) {
+      double[] ceiling = TokenizerCeilingBenchmark.inChildJvm(corpus);
+      ceilingTokens = (long) ceiling[0];
+      ceilings[round] = ceiling[1];
+      System.out.printf(
+          "ceiling (ids-only, %d threads, child JVM): %,d tokens in %.1f s = %,.0f tokens/s, %.2f MB/s, %.2f bytes/token%n",
+          cores,
+          ceilingTokens,
+          ceilings[round],
+          ceilingTokens / ceilings[round],
+          bytes / 1e6 / ceilings[round],
+          (double) bytes / ceilingTokens);
+      if (round == rounds) {
+        break;
       }
+      // Round 0 builds a new table; later rounds overwrite it, as a scheduled refresh does.
+      if (round == 0) {
+        org.llamapro.io.Directories.deleteRecursively(Path.of(output));
+      }
+      timeline.start();
+      long t3 = System.nanoTime();
+      result = TokenizePackStage.run(spark, table, options, output);
+      stages[round] = (System.nanoTime() - t3) / 1e9;
+      System.out.printf(
+          "stage round %d (%s table): %.1f s; Spark stages: %s%n",
+          round, round == 0 ? "new" : "overwritten", stages[round], timeline.summary());
     }
     long tokens = 0;
     for (String split : List.of(PackCounts.TRAIN, PackCounts.VALIDATION)) {
       tokens += result.counts().total(split).tokensBeforeMix();
     }
     // Token counts include BOS and EOS per document; the ceiling counts BOS only.
-    long stageTokens = tokens - documents;
+    long stageTokens = tokens - size.getLong(0);
     double[] ratios = new double[rounds];
     for (int round = 0; round < rounds; round++) {
       double ceiling = (ceilings[round] + ceilings[round + 1]) / 2;
@@ -213,35 +208,6 @@ final class TokenizePackBenchmark {
     }
     double readSeconds = (System.nanoTime() - t4) / 1e9;
     System.out.printf("reader (seeded order, one thread): %,.0f tokens/s%n", read / readSeconds);
-  }
-
-  private static long encodeAll(LlamaTokenizer tokenizer, List<String> texts, int threads)
-      throws Exception {
-    ExecutorService pool = Executors.newFixedThreadPool(threads);
-    try {
-      AtomicInteger next = new AtomicInteger();
-      List<Future<Long>> futures = new ArrayList<>();
-      for (int t = 0; t < threads; t++) {
-        futures.add(
-            pool.submit(
-                () -> {
-                  long tokens = 0;
-                  for (int i = next.getAndIncrement();
-                      i < texts.size();
-                      i = next.getAndIncrement()) {
-                    tokens += tokenizer.encodeDocument(texts.get(i), true).length;
-                  }
-                  return tokens;
-                }));
-      }
-      long total = 0;
-      for (Future<Long> future : futures) {
-        total += future.get();
-      }
-      return total;
-    } finally {
-      pool.shutdownNow();
-    }
   }
 
   /** Wall time of each Spark stage since {@link #start}, by the stage's call site. */
