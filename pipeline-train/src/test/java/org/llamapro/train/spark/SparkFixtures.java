@@ -8,15 +8,13 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 import java.util.TreeMap;
-import org.apache.spark.sql.Row;
-import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import org.llamapro.data.DocumentColumns;
 import org.llamapro.data.pack.PackOptions;
 import org.llamapro.data.pack.TokenizePackStage;
 import org.llamapro.data.tokenize.LlamaTokenizer;
+import org.llamapro.train.LearnableDocuments;
 import org.llamapro.train.checkpoint.DType;
 import org.llamapro.train.expand.ExpansionRecord;
 import org.llamapro.train.expand.Initialization;
@@ -43,7 +41,7 @@ final class SparkFixtures {
     TokenizePackStage.run(
         spark,
         spark
-            .createDataFrame(SparkFixtures.documents(documents), DocumentColumns.SCHEMA)
+            .createDataFrame(LearnableDocuments.rows(documents), DocumentColumns.SCHEMA)
             .repartition(2),
         PackOptions.builder().optSeqLen(SEQ_LEN).optHoldoutFraction(0.1).optSeed(7).build(),
         dir.toString());
@@ -106,37 +104,5 @@ final class SparkFixtures {
       m.put(o.substring(0, eq), o.substring(eq + 1));
     }
     return m;
-  }
-
-  /** Python functions and math sentences with seeded variation. */
-  static List<Row> documents(int count) {
-    Random random = new Random(3);
-    String[] names = {"add", "scale", "mean", "norm", "count", "merge"};
-    String[] words = {"integral", "sum", "limit", "series", "matrix", "vector"};
-    List<Row> rows = new ArrayList<>();
-    for (int i = 0; i < count; i++) {
-      StringBuilder text = new StringBuilder();
-      boolean code = i % 2 == 0;
-      int parts = 2 + random.nextInt(3);
-      for (int p = 0; p < parts; p++) {
-        if (code) {
-          text.append("def ")
-              .append(names[random.nextInt(names.length)])
-              .append("(x, y):\n    return x + y * ")
-              .append(random.nextInt(10))
-              .append("\n\n");
-        } else {
-          text.append("The ")
-              .append(words[random.nextInt(words.length)])
-              .append(" of x from 0 to ")
-              .append(random.nextInt(10))
-              .append(" is finite. ");
-        }
-      }
-      String source = code ? "stack" : "open-web-math";
-      String id = source + "/" + i;
-      rows.add(RowFactory.create(id, source, "file:/" + source, text.toString(), "{}", "h" + id));
-    }
-    return rows;
   }
 }

@@ -8,12 +8,8 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
-import org.apache.spark.sql.Row;
-import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -23,6 +19,7 @@ import org.llamapro.data.pack.PackOptions;
 import org.llamapro.data.pack.TokenizePackStage;
 import org.llamapro.data.spark.SparkSessions;
 import org.llamapro.data.tokenize.LlamaTokenizer;
+import org.llamapro.train.LearnableDocuments;
 import org.llamapro.train.model.LlamaConfig;
 
 /**
@@ -44,7 +41,9 @@ class RealShardsTrainingTest {
     try {
       TokenizePackStage.run(
           spark,
-          spark.createDataFrame(documents(120), DocumentColumns.SCHEMA).repartition(2),
+          spark
+              .createDataFrame(LearnableDocuments.rows(120), DocumentColumns.SCHEMA)
+              .repartition(2),
           PackOptions.builder().optSeqLen(32).optHoldoutFraction(0.1).optSeed(7).build(),
           shards.toString());
     } finally {
@@ -102,38 +101,5 @@ class RealShardsTrainingTest {
     JsonNode runFile = TrainingRun.readJson(run.resolve(TrainingRun.RUN_FILE));
     assertEquals("0", runFile.path("data").path("version").asText());
     assertEquals(18, runFile.path("trainable_tensors").size());
-  }
-
-  /** Python functions and math sentences with seeded variation: text a model can learn from. */
-  private static List<Row> documents(int count) {
-    Random random = new Random(3);
-    String[] names = {"add", "scale", "mean", "norm", "count", "merge"};
-    String[] words = {"integral", "sum", "limit", "series", "matrix", "vector"};
-    List<Row> rows = new ArrayList<>();
-    for (int i = 0; i < count; i++) {
-      StringBuilder text = new StringBuilder();
-      boolean code = i % 2 == 0;
-      int parts = 2 + random.nextInt(3);
-      for (int p = 0; p < parts; p++) {
-        if (code) {
-          String name = names[random.nextInt(names.length)];
-          text.append("def ")
-              .append(name)
-              .append("(x, y):\n    return x + y * ")
-              .append(random.nextInt(10))
-              .append("\n\n");
-        } else {
-          text.append("The ")
-              .append(words[random.nextInt(words.length)])
-              .append(" of x from 0 to ")
-              .append(random.nextInt(10))
-              .append(" is finite. ");
-        }
-      }
-      String source = code ? "stack" : "open-web-math";
-      String id = source + "/" + i;
-      rows.add(RowFactory.create(id, source, "file:/" + source, text.toString(), "{}", "h" + id));
-    }
-    return rows;
   }
 }
