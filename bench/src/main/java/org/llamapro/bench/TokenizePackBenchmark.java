@@ -91,7 +91,8 @@ final class TokenizePackBenchmark {
       sampleBytes += text.getBytes(StandardCharsets.UTF_8).length;
     }
     try (LlamaTokenizer tokenizer = LlamaTokenizer.bundled()) {
-      TokenizerCeilingBenchmark.encodeAll(tokenizer, sample.subList(0, 200), 1); // warm-up
+      TokenizerCeilingBenchmark.encodeAll(
+          tokenizer, sample.subList(0, Math.min(200, sample.size())), 1); // warm-up
       long t1 = System.nanoTime();
       for (String text : sample) {
         tokenizer.encode(text, true);

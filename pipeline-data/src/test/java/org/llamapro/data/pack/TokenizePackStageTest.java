@@ -2,6 +2,7 @@ package org.llamapro.data.pack;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -241,7 +242,7 @@ class TokenizePackStageTest {
       for (ColumnChunkMetaData column : groups.get(0).getColumns()) {
         if (column.getPath().toDotString().startsWith(ShardSchema.INPUT_IDS)) {
           assertTrue(column.getEncodings().contains(Encoding.PLAIN), column.toString());
-          assertTrue(!column.hasDictionaryPage(), column.toString());
+          assertFalse(column.hasDictionaryPage(), column.toString());
         } else if (column.getPath().toDotString().startsWith(ShardSchema.DOC_IDS)) {
           assertTrue(column.hasDictionaryPage(), "other columns keep dictionaries");
         }
