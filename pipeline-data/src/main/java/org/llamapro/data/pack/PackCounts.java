@@ -15,7 +15,9 @@ public final class PackCounts implements Serializable {
   private final TreeMap<String, TreeMap<String, SourceCounts>> sources = new TreeMap<>();
   private final TreeMap<String, long[]> rowsAndPadding = new TreeMap<>();
 
-  /** Task time, summed over tasks: encoding only; tokenize tasks; packing only; pack tasks. */
+  /**
+   * Task time, summed over tasks: encoding only; tokenize tasks; packing and writing; pack tasks.
+   */
   final long[] nanos = new long[4];
 
   SourceCounts source(String split, String source) {
@@ -39,7 +41,7 @@ public final class PackCounts implements Serializable {
     }
   }
 
-  /** Seconds summed over tasks: {encoding, tokenize tasks, packing, pack + write tasks}. */
+  /** Seconds summed over tasks: {encoding, tokenize tasks, packing and writing, pack tasks}. */
   public double[] taskSeconds() {
     double[] seconds = new double[nanos.length];
     for (int i = 0; i < nanos.length; i++) {

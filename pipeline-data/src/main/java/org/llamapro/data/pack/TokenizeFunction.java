@@ -111,7 +111,7 @@ final class TokenizeFunction implements PairFlatMapFunction<Iterator<Row>, PackK
         c.copies += copies;
         c.tokensMixed += (long) packed * copies;
         int units = layout.units(split);
-        PackDoc doc = new PackDoc(source, ids);
+        PackDoc doc = PackDoc.of(source, ids);
         for (int copy = 0; copy < copies; copy++) {
           long[] placement = Sampling.placement(options.seed(), id, copy, units);
           int partition = layout.partition(split, (int) placement[1]);

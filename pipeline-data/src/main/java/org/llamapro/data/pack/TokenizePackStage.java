@@ -25,15 +25,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.Dataset;
-import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.api.java.UDF1;
 import org.apache.spark.sql.types.DataTypes;
@@ -41,8 +40,9 @@ import org.apache.spark.util.CollectionAccumulator;
 import org.llamapro.data.DocumentColumns;
 import org.llamapro.data.shards.DeltaLog;
 import org.llamapro.data.shards.ShardSchema;
-import org.llamapro.data.spark.SessionConf;
+import org.llamapro.data.spark.SerializableHadoopConf;
 import org.llamapro.data.tokenize.LlamaTokenizer;
+import org.llamapro.data.tokenize.TokenizerCache;
 import org.llamapro.data.tokenize.TokenizerFile;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -103,10 +103,9 @@ public final class TokenizePackStage {
     Configuration hadoop = spark.sparkContext().hadoopConfiguration();
 
     TokenizerFile tokenizer = TokenizerFile.readOrBundled(options.tokenizer());
-    try (LlamaTokenizer check = LlamaTokenizer.load(tokenizer)) {
-      // Fails here, on the driver, for a file the native library cannot load.
-      check.encodeIds("check", true);
-    }
+    // Fails here, on the driver, for a file the native library cannot load. Through the JVM's
+    // cache: in local mode the tasks then reuse this instance instead of loading their own.
+    TokenizerCache.get(tokenizer.sha256(), () -> tokenizer).encodeIds("check", true);
     LOG.info(
         "Tokenizer {} (sha256 {}, vocabulary {})",
         tokenizer.name(),
@@ -190,54 +189,40 @@ public final class TokenizePackStage {
     Broadcast<byte[]> tokenizerJson = jsc.broadcast(tokenizer.bytes());
     CollectionAccumulator<TaskCounts> reports =
         spark.sparkContext().collectionAccumulator("tokenize-pack counts " + runId);
-    JavaRDD<ShardRowBean> rows =
+    JavaRDD<WrittenShard> written =
         documents
             .javaRDD()
             .mapPartitionsToPair(
                 new TokenizeFunction(
                     options, tokenizer.name(), tokenizer.sha256(), tokenizerJson, layout, reports))
             .repartitionAndSortWithinPartitions(new UnitPartitioner(layout.partitions()))
-            .mapPartitionsWithIndex(new PackFunction(options, layout, reports), true);
+            .mapPartitionsWithIndex(
+                new PackFunction(
+                    options,
+                    layout,
+                    reports,
+                    shardsPath,
+                    runId,
+                    new SerializableHadoopConf(hadoop)),
+                true);
 
     Map<String, Object> build = buildDescription(options, tokenizer, input, fingerprint, layout);
     build.put("run_id", runId);
     String userMetadata = toJson(build);
     long previous = DeltaLog.latestVersion(hadoop, shardsPath);
-    // Delta hands the Parquet writer only compression and maxRecordsPerFile from the write
-    // options; other Parquet settings reach it through the session conf, set for this write only.
-    Map<String, String> parquet = new LinkedHashMap<>();
-    parquet.put("parquet.block.size", String.valueOf(options.rowGroupBytes()));
-    // Plain ints under zstd are smaller than dictionary ids here (BENCHMARKS.md: 0.49 vs 0.78
-    // bytes/token) and cheaper to write: no dictionary lookup per token.
-    parquet.put("parquet.enable.dictionary#" + ShardSchema.INPUT_IDS + ".list.element", "false");
+    List<WrittenShard> files;
+    long job = System.nanoTime();
     try {
-      SessionConf.with(
-          spark,
-          parquet,
-          () ->
-              spark
-                  .createDataset(rows.rdd(), Encoders.bean(ShardRowBean.class))
-                  .select(
-                      col("split").as(ShardSchema.SPLIT),
-                      col("unit").as(ShardSchema.UNIT),
-                      col("row").as(ShardSchema.ROW),
-                      col("inputIds").as(ShardSchema.INPUT_IDS),
-                      col("numTokens").as(ShardSchema.NUM_TOKENS),
-                      col("docStarts").as(ShardSchema.DOC_STARTS),
-                      col("docSources").as(ShardSchema.DOC_SOURCES),
-                      col("docIds").as(ShardSchema.DOC_IDS),
-                      col("firstContinues").as(ShardSchema.FIRST_CONTINUES))
-                  .write()
-                  .format("delta")
-                  .mode(SaveMode.Overwrite)
-                  .option("overwriteSchema", "true")
-                  .option("userMetadata", userMetadata)
-                  .option("compression", "zstd")
-                  .option("delta.enableExpiredLogCleanup", "false")
-                  .save(shardsPath));
+      files = written.collect();
+    } catch (RuntimeException e) {
+      deleteRunFiles(hadoop, shardsPath, runId);
+      throw e;
     } finally {
       tokenizerJson.destroy();
     }
+    double jobSeconds = (System.nanoTime() - job) / 1e9;
+    long committing = System.nanoTime();
+    ShardTableCommit.overwrite(spark, shardsPath, files, userMetadata);
 
     long version = DeltaLog.latestVersion(hadoop, shardsPath);
     DeltaLog.Snapshot snapshot = DeltaLog.snapshot(hadoop, shardsPath, version);
@@ -262,13 +247,16 @@ public final class TokenizePackStage {
     double seconds = (System.nanoTime() - started) / 1e9;
     double[] task = counts.taskSeconds();
     LOG.info(
-        "Task seconds (summed over tasks): encode {}, tokenize tasks {}, pack {}, pack+write tasks"
-            + " {}; pre-pass {} s",
-        Math.round(task[0]),
-        Math.round(task[1]),
-        Math.round(task[2]),
-        Math.round(task[3]),
-        Math.round(prePassSeconds));
+        "Task seconds (summed over tasks): encode {}, tokenize tasks {}, pack+write {}, pack tasks"
+            + " {}; driver seconds: tokenizer check and pre-pass {}, tokenize+pack job {}, commit and"
+            + " manifest {}",
+        String.format("%.1f", task[0]),
+        String.format("%.1f", task[1]),
+        String.format("%.1f", task[2]),
+        String.format("%.1f", task[3]),
+        String.format("%.2f", prePassSeconds),
+        String.format("%.2f", jobSeconds),
+        String.format("%.2f", (System.nanoTime() - committing) / 1e9));
     LOG.info(
         "Shards version {}: {} train rows, {} validation rows in {} s",
         version,
@@ -279,6 +267,21 @@ public final class TokenizePackStage {
     units.put(PackCounts.TRAIN, layout.trainUnits());
     units.put(PackCounts.VALIDATION, layout.validationUnits());
     return new PackResult(shardsPath, manifestPath, version, counts, units, seconds);
+  }
+
+  /** Best effort after a failed run: its files were never committed, so no reader sees them. */
+  private static void deleteRunFiles(Configuration conf, String table, String runId) {
+    try {
+      Path dir = new Path(table);
+      FileSystem fs = dir.getFileSystem(conf);
+      FileStatus[] files = fs.globStatus(new Path(dir, PackFunction.runFiles(runId)));
+      for (FileStatus file : files == null ? new FileStatus[0] : files) {
+        fs.delete(file.getPath(), false);
+      }
+    } catch (IOException | RuntimeException e) {
+      LOG.warn(
+          "Could not delete the files of failed run {} under {}: {}", runId, table, e.toString());
+    }
   }
 
   /** Reads a documents table directory: Delta when it has a {@code _delta_log}, else Parquet. */

@@ -1,6 +1,9 @@
 package org.llamapro.data.shards;
 
+import org.apache.spark.sql.types.ArrayType;
+import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 
 /**
@@ -51,5 +54,20 @@ public final class ShardSchema {
           .add(DOC_IDS, DataTypes.createArrayType(DataTypes.StringType, false), false)
           .add(FIRST_CONTINUES, DataTypes.BooleanType, false);
 
+  /** {@link #SCHEMA} as a Delta table stores it: every column and array element nullable. */
+  public static final StructType TABLE = nullable(SCHEMA);
+
   private ShardSchema() {}
+
+  private static StructType nullable(StructType schema) {
+    StructType out = new StructType();
+    for (StructField field : schema.fields()) {
+      DataType type =
+          field.dataType() instanceof ArrayType array
+              ? DataTypes.createArrayType(array.elementType(), true)
+              : field.dataType();
+      out = out.add(field.name(), type, true);
+    }
+    return out;
+  }
 }

@@ -248,8 +248,6 @@ class TokenizePackStageTest {
         }
       }
     }
-    // The settings held for the write only.
-    assertTrue(spark.conf().getOption("parquet.block.size").isEmpty());
   }
 
   static final AtomicInteger TEXT_READS = new AtomicInteger();
