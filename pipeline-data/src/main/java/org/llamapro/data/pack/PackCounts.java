@@ -15,6 +15,12 @@ public final class PackCounts implements Serializable {
   private final TreeMap<String, TreeMap<String, SourceCounts>> sources = new TreeMap<>();
   private final TreeMap<String, long[]> rowsAndPadding = new TreeMap<>();
 
+  /** Rows with a null id, source or text, by source ("null" for a null source). */
+  private final TreeMap<String, Long> nullRows = new TreeMap<>();
+
+  /** XOR over documents of {@link Fingerprint#of}: the same for the same documents in any order. */
+  private long fingerprint;
+
   /**
    * Task time, summed over tasks: encoding only; tokenize tasks; packing and writing; pack tasks.
    */
@@ -32,7 +38,26 @@ public final class PackCounts implements Serializable {
     values[1] += padTokens;
   }
 
+  void addNullRow(String source) {
+    nullRows.merge(String.valueOf(source), 1L, Long::sum);
+  }
+
+  /** Rows with a null id, source or text, by source. */
+  Map<String, Long> nullRows() {
+    return java.util.Collections.unmodifiableMap(nullRows);
+  }
+
+  void addFingerprint(long documentHash) {
+    fingerprint ^= documentHash;
+  }
+
+  long fingerprint() {
+    return fingerprint;
+  }
+
   void add(PackCounts other) {
+    other.nullRows.forEach((source, n) -> nullRows.merge(source, n, Long::sum));
+    fingerprint ^= other.fingerprint;
     other.sources.forEach(
         (split, bySource) -> bySource.forEach((source, c) -> source(split, source).add(c)));
     other.rowsAndPadding.forEach((split, values) -> addRows(split, values[0], values[1]));
@@ -66,6 +91,17 @@ public final class PackCounts implements Serializable {
   public long padTokens(String split) {
     long[] values = rowsAndPadding.get(split);
     return values == null ? 0 : values[1];
+  }
+
+  /** Documents seen (with a non-null id, source and text), over splits and sources. */
+  public long documents() {
+    long n = 0;
+    for (TreeMap<String, SourceCounts> bySource : sources.values()) {
+      for (SourceCounts c : bySource.values()) {
+        n += c.documents;
+      }
+    }
+    return n;
   }
 
   /** Sum over sources of one split. */

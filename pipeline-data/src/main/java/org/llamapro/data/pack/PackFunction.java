@@ -17,8 +17,9 @@ import org.llamapro.data.spark.SerializableHadoopConf;
 import scala.Tuple2;
 
 /**
- * Executor side of pack: one partition is one unit, its copies already in seeded order. The unit's
- * rows go straight into one Parquet file in the table directory; the driver commits the files.
+ * Executor side of pack: one partition is one unit, reading its buckets in position order (each
+ * bucket sorted by seeded position) and keeping its own copies. The unit's rows go straight into
+ * one Parquet file in the table directory; the driver commits the files.
  */
 final class PackFunction
     implements Function2<Integer, Iterator<Tuple2<PackKey, PackDoc>>, Iterator<WrittenShard>> {
@@ -77,6 +78,9 @@ final class PackFunction
     try {
       while (copies.hasNext()) {
         Tuple2<PackKey, PackDoc> next = copies.next();
+        if (!layout.holds(partition, next._1().order())) {
+          continue; // A boundary bucket's copy that belongs to the neighbouring unit.
+        }
         long t0 = System.nanoTime();
         packer.add(next._1().id(), next._2().source(), next._2().ids());
         counts.nanos[2] += System.nanoTime() - t0;

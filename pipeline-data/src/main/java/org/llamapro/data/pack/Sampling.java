@@ -52,12 +52,12 @@ public final class Sampling {
     return whole + (uniform(digest(seed + ":mix:" + id)) < fraction ? 1 : 0);
   }
 
-  /** Order key and packing unit of copy {@code copy} of document {@code id}: {key, unit}. */
-  public static long[] placement(long seed, String id, int copy, int units) {
-    ByteBuffer hash = ByteBuffer.wrap(digest(seed + ":order:" + id + ":" + copy));
-    long key = hash.getLong(0);
-    long unit = Long.remainderUnsigned(hash.getLong(8), units);
-    return new long[] {key, unit};
+  /**
+   * A copy's place in the seeded order of its split: 63 uniform bits from the seed, the document id
+   * and the copy number. Packing units and shuffle buckets are ranges of it ({@link UnitLayout}).
+   */
+  public static long position(long seed, String id, int copy) {
+    return ByteBuffer.wrap(digest(seed + ":order:" + id + ":" + copy)).getLong(0) >>> 1;
   }
 
   static byte[] digest(String text) {

@@ -14,8 +14,10 @@ import org.llamapro.data.tokenize.TokenizerFile;
 import scala.Tuple2;
 
 /**
- * Executor side of tokenize + mix: for each document (id, source, text) picks its split, encodes it
- * through the executor's one tokenizer, and emits one keyed copy per mixture copy.
+ * Executor side of tokenize + mix: for each document (id, source, text, content hash) picks its
+ * split, encodes it through the executor's one tokenizer, and emits one keyed copy per mixture
+ * copy, keyed by its seeded position. Counts what sizes the packing units (text bytes per split and
+ * source), rows that break the documents contract, and the input's fingerprint.
  */
 final class TokenizeFunction implements PairFlatMapFunction<Iterator<Row>, PackKey, PackDoc> {
   private static final long serialVersionUID = 1L;
@@ -24,7 +26,7 @@ final class TokenizeFunction implements PairFlatMapFunction<Iterator<Row>, PackK
   private final String tokenizerName;
   private final String tokenizerSha256;
   private final Broadcast<byte[]> tokenizerJson;
-  private final UnitLayout layout;
+  private final Buckets buckets;
   private final CollectionAccumulator<TaskCounts> reports;
 
   TokenizeFunction(
@@ -32,13 +34,13 @@ final class TokenizeFunction implements PairFlatMapFunction<Iterator<Row>, PackK
       String tokenizerName,
       String tokenizerSha256,
       Broadcast<byte[]> tokenizerJson,
-      UnitLayout layout,
+      Buckets buckets,
       CollectionAccumulator<TaskCounts> reports) {
     this.options = options;
     this.tokenizerName = tokenizerName;
     this.tokenizerSha256 = tokenizerSha256;
     this.tokenizerJson = tokenizerJson;
-    this.layout = layout;
+    this.buckets = buckets;
     this.reports = reports;
   }
 
@@ -80,13 +82,11 @@ final class TokenizeFunction implements PairFlatMapFunction<Iterator<Row>, PackK
         String source = row.getString(1);
         String text = row.getString(2);
         if (id == null || source == null || text == null) {
-          throw new IllegalStateException(
-              "Document with a null id, source or text: id="
-                  + id
-                  + ", source="
-                  + source
-                  + " (the documents table must follow org.llamapro.data.DocumentColumns)");
+          // Reported by the driver once the whole input has been seen (TokenizePackStage).
+          counts.addNullRow(source);
+          return;
         }
+        counts.addFingerprint(Fingerprint.of(id, row.getString(3)));
         boolean validation = Sampling.heldOut(id, options.holdoutFraction());
         String split = validation ? PackCounts.VALIDATION : PackCounts.TRAIN;
         SourceCounts c = counts.source(split, source);
@@ -110,12 +110,11 @@ final class TokenizeFunction implements PairFlatMapFunction<Iterator<Row>, PackK
         int copies = validation ? 1 : Sampling.copies(options.seed(), id, options.weight(source));
         c.copies += copies;
         c.tokensMixed += (long) packed * copies;
-        int units = layout.units(split);
         PackDoc doc = PackDoc.of(source, ids);
         for (int copy = 0; copy < copies; copy++) {
-          long[] placement = Sampling.placement(options.seed(), id, copy, units);
-          int partition = layout.partition(split, (int) placement[1]);
-          pending.add(new Tuple2<>(new PackKey(partition, placement[0], id, copy), doc));
+          long position = Sampling.position(options.seed(), id, copy);
+          PackKey key = new PackKey(buckets.partition(split, position), position, id, copy);
+          pending.add(new Tuple2<>(key, doc));
         }
       }
     };

@@ -1,16 +1,8 @@
 package org.llamapro.data.pack;
 
 import static java.util.Objects.requireNonNull;
-import static org.apache.spark.sql.functions.bit_xor;
-import static org.apache.spark.sql.functions.call_udf;
-import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
-import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.lit;
-import static org.apache.spark.sql.functions.octet_length;
-import static org.apache.spark.sql.functions.sum;
-import static org.apache.spark.sql.functions.when;
-import static org.apache.spark.sql.functions.xxhash64;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -28,14 +20,14 @@ import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
-import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.ShuffleDependency;
+import org.apache.spark.SparkException;
+import org.apache.spark.api.java.JavaPairRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.sql.api.java.UDF1;
-import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.util.CollectionAccumulator;
 import org.llamapro.data.DocumentColumns;
 import org.llamapro.data.shards.DeltaLog;
@@ -46,6 +38,7 @@ import org.llamapro.data.tokenize.TokenizerCache;
 import org.llamapro.data.tokenize.TokenizerFile;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import scala.Option;
 
 /**
  * Tokenize, mix and pack: clean documents ({@link DocumentColumns}) in, a shard table ({@link
@@ -119,116 +112,70 @@ public final class TokenizePackStage {
             col(DocumentColumns.TEXT),
             col(DocumentColumns.CONTENT_HASH));
 
-    // Pass 1: bytes per split and source (unit sizing) and an input fingerprint.
-    double fraction = options.holdoutFraction();
-    String udfName = "llamapro_split";
-    spark
-        .udf()
-        .register(
-            udfName,
-            (UDF1<String, String>)
-                id ->
-                    id != null && Sampling.heldOut(id, fraction)
-                        ? PackCounts.VALIDATION
-                        : PackCounts.TRAIN,
-            DataTypes.StringType);
-    List<Row> sizes =
-        documents
-            .groupBy(
-                call_udf(udfName, col(DocumentColumns.ID)).as("split"), col(DocumentColumns.SOURCE))
-            .agg(
-                count(lit(1)).as("documents"),
-                coalesce(sum(octet_length(col(DocumentColumns.TEXT))), lit(0L)).as("bytes"),
-                sum(when(
-                            col(DocumentColumns.ID)
-                                .isNull()
-                                .or(col(DocumentColumns.SOURCE).isNull())
-                                .or(col(DocumentColumns.TEXT).isNull()),
-                            1)
-                        .otherwise(0))
-                    .as("nulls"),
-                bit_xor(xxhash64(col(DocumentColumns.ID), col(DocumentColumns.CONTENT_HASH)))
-                    .as("fingerprint"))
-            .collectAsList();
-    double trainBytes = 0;
-    double validationBytes = 0;
-    long fingerprint = 0;
-    long documentCount = 0;
-    for (Row row : sizes) {
-      long nulls = row.getLong(4);
-      if (nulls > 0) {
-        throw new IllegalArgumentException(
-            "Documents table has "
-                + nulls
-                + " row(s) with a null id, source or text (source "
-                + row.getString(1)
-                + "); expected the schema of org.llamapro.data.DocumentColumns");
-      }
-      long bytes = row.getLong(3);
-      documentCount += row.getLong(2);
-      fingerprint ^= row.isNullAt(5) ? 0 : row.getLong(5);
-      if (PackCounts.TRAIN.equals(row.getString(0))) {
-        trainBytes += bytes * options.weight(row.getString(1));
-      } else {
-        validationBytes += bytes;
-      }
-    }
-    double prePassSeconds = (System.nanoTime() - started) / 1e9;
-    UnitLayout layout =
-        new UnitLayout(
-            (int) Math.max(1, Math.ceil(trainBytes / options.unitBytes())),
-            (int) Math.max(1, Math.ceil(validationBytes / options.unitBytes())));
-    LOG.info(
-        "{} documents; packing units: {} train, {} validation",
-        documentCount,
-        layout.trainUnits(),
-        layout.validationUnits());
-
-    // Pass 2: tokenize + mix (map side), shuffle to units in seeded order, pack (reduce side).
+    // Tokenize + mix (the shuffle's map side): each copy goes to the bucket of its seeded position.
+    Buckets buckets = Buckets.forEstimate(estimatedBytes(documents), options);
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
     Broadcast<byte[]> tokenizerJson = jsc.broadcast(tokenizer.bytes());
     CollectionAccumulator<TaskCounts> reports =
         spark.sparkContext().collectionAccumulator("tokenize-pack counts " + runId);
-    JavaRDD<WrittenShard> written =
+    JavaPairRDD<PackKey, PackDoc> shuffled =
         documents
             .javaRDD()
             .mapPartitionsToPair(
                 new TokenizeFunction(
-                    options, tokenizer.name(), tokenizer.sha256(), tokenizerJson, layout, reports))
-            .repartitionAndSortWithinPartitions(new UnitPartitioner(layout.partitions()))
-            .mapPartitionsWithIndex(
-                new PackFunction(
-                    options,
-                    layout,
-                    reports,
-                    shardsPath,
-                    runId,
-                    new SerializableHadoopConf(hadoop)),
-                true);
-
-    Map<String, Object> build = buildDescription(options, tokenizer, input, fingerprint, layout);
-    build.put("run_id", runId);
-    String userMetadata = toJson(build);
-    long previous = DeltaLog.latestVersion(hadoop, shardsPath);
-    List<WrittenShard> files;
+                    options, tokenizer.name(), tokenizer.sha256(), tokenizerJson, buckets, reports))
+            .repartitionAndSortWithinPartitions(new BucketPartitioner(buckets));
     long job = System.nanoTime();
+    List<WrittenShard> files;
+    UnitLayout layout;
+    Map<String, Object> build;
     try {
-      files = written.collect();
-    } catch (RuntimeException e) {
+      // The map side runs alone first: units are sized from the text bytes it counted, so the
+      // documents are read once.
+      tokenize(spark, shuffled);
+      PackCounts tokenized = collect(reports.value());
+      checkContract(tokenized);
+      layout = sizeUnits(tokenized, options, buckets);
+      LOG.info(
+          "{} documents; packing units: {} train, {} validation (shuffle buckets: {} train, {}"
+              + " validation)",
+          tokenized.documents(),
+          layout.trainUnits(),
+          layout.validationUnits(),
+          buckets.train(),
+          buckets.validation());
+      build = buildDescription(options, tokenizer, input, tokenized.fingerprint(), layout);
+      build.put("run_id", runId);
+
+      // Pack (the reduce side): each unit reads its buckets, keeps its copies in seeded order and
+      // writes one Parquet file into the table directory.
+      files =
+          shuffled
+              .rdd()
+              .coalesce(layout.partitions(), false, Option.apply(new UnitCoalescer(layout)), null)
+              .toJavaRDD()
+              .mapPartitionsWithIndex(
+                  new PackFunction(
+                      options,
+                      layout,
+                      reports,
+                      shardsPath,
+                      runId,
+                      new SerializableHadoopConf(hadoop)),
+                  true)
+              .collect();
+    } catch (Exception e) { // Spark's job failures are checked SparkExceptions, rethrown as is.
       deleteRunFiles(hadoop, shardsPath, runId);
       throw e;
     } finally {
       tokenizerJson.destroy();
     }
+    String userMetadata = toJson(build);
     double jobSeconds = (System.nanoTime() - job) / 1e9;
     long committing = System.nanoTime();
-    ShardTableCommit.overwrite(spark, shardsPath, files, userMetadata);
-
-    long version = DeltaLog.latestVersion(hadoop, shardsPath);
+    long version = ShardTableCommit.overwrite(spark, shardsPath, files, userMetadata);
     DeltaLog.Snapshot snapshot = DeltaLog.snapshot(hadoop, shardsPath, version);
-    if (version <= previous
-        || snapshot.userMetadata() == null
-        || !snapshot.userMetadata().contains(runId)) {
+    if (snapshot.userMetadata() == null || !snapshot.userMetadata().contains(runId)) {
       throw new IllegalStateException(
           "Shard table " + shardsPath + " version " + version + " is not this run's commit");
     }
@@ -248,13 +195,13 @@ public final class TokenizePackStage {
     double[] task = counts.taskSeconds();
     LOG.info(
         "Task seconds (summed over tasks): encode {}, tokenize tasks {}, pack+write {}, pack tasks"
-            + " {}; driver seconds: tokenizer check and pre-pass {}, tokenize+pack job {}, commit and"
+            + " {}; driver seconds: setup {}, tokenize and pack jobs {}, commit and"
             + " manifest {}",
         String.format("%.1f", task[0]),
         String.format("%.1f", task[1]),
         String.format("%.1f", task[2]),
         String.format("%.1f", task[3]),
-        String.format("%.2f", prePassSeconds),
+        String.format("%.2f", (job - started) / 1e9),
         String.format("%.2f", jobSeconds),
         String.format("%.2f", (System.nanoTime() - committing) / 1e9));
     LOG.info(
@@ -267,6 +214,61 @@ public final class TokenizePackStage {
     units.put(PackCounts.TRAIN, layout.trainUnits());
     units.put(PackCounts.VALIDATION, layout.validationUnits());
     return new PackResult(shardsPath, manifestPath, version, counts, units, seconds);
+  }
+
+  /** Runs the shuffle's map side (tokenization) as its own stage, before the units are sized. */
+  private static void tokenize(SparkSession spark, JavaPairRDD<PackKey, PackDoc> shuffled) {
+    ShuffleDependency<?, ?, ?> dependency =
+        (ShuffleDependency<?, ?, ?>) shuffled.rdd().dependencies().head();
+    try {
+      spark.sparkContext().submitMapStage(dependency).get();
+    } catch (SparkException e) {
+      throw new IllegalStateException("Tokenization failed: " + e.getMessage(), e);
+    }
+  }
+
+  /** The documents contract, checked on what the tokenize tasks counted. */
+  private static void checkContract(PackCounts tokenized) {
+    tokenized
+        .nullRows()
+        .forEach(
+            (source, rows) -> {
+              throw new IllegalArgumentException(
+                  "Documents table has "
+                      + rows
+                      + " row(s) with a null id, source or text (source "
+                      + source
+                      + "); expected the schema of org.llamapro.data.DocumentColumns");
+            });
+  }
+
+  /** Units of about unit-bytes of text per split, source weights applied to train (as mixed). */
+  private static UnitLayout sizeUnits(PackCounts tokenized, PackOptions options, Buckets buckets) {
+    double trainBytes = 0;
+    double validationBytes = 0;
+    for (Map.Entry<String, Map<String, SourceCounts>> split : tokenized.bySplit().entrySet()) {
+      for (Map.Entry<String, SourceCounts> source : split.getValue().entrySet()) {
+        long bytes = source.getValue().bytes();
+        if (PackCounts.TRAIN.equals(split.getKey())) {
+          trainBytes += bytes * options.weight(source.getKey());
+        } else {
+          validationBytes += bytes;
+        }
+      }
+    }
+    return UnitLayout.sized(trainBytes, validationBytes, options.unitBytes(), buckets);
+  }
+
+  /** Spark's size estimate of the input (file bytes for a table); sets the shuffle's buckets. */
+  private static double estimatedBytes(Dataset<Row> documents) {
+    double estimate =
+        documents.queryExecution().optimizedPlan().stats().sizeInBytes().doubleValue();
+    // Spark's "unknown" is spark.sql.defaultSizeInBytes (Long.MAX_VALUE): fall back to a full
+    // input split (Spark's default 128 MiB) per partition.
+    if (estimate >= Long.MAX_VALUE / 2.0) {
+      estimate = documents.rdd().getNumPartitions() * 128.0 * 1024 * 1024;
+    }
+    return estimate;
   }
 
   /** Best effort after a failed run: its files were never committed, so no reader sees them. */

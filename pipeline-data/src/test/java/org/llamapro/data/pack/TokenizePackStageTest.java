@@ -259,8 +259,7 @@ class TokenizePackStageTest {
     byte[] manifest = Files.readAllBytes(Path.of(out, "manifest.json"));
     List<String> before = describe(ShardTable.open(out), null);
 
-    // A text column that fails on its second read: the first pass (sizes) succeeds, the
-    // tokenize + pack job dies part way while it writes.
+    // A text column that fails half way through tokenization.
     int documentsCount = documents.size();
     TEXT_READS.set(0);
     spark
@@ -269,7 +268,7 @@ class TokenizePackStageTest {
             "failing_text",
             (UDF1<String, String>)
                 text -> {
-                  if (TEXT_READS.incrementAndGet() > documentsCount + 20) {
+                  if (TEXT_READS.incrementAndGet() > documentsCount / 2) {
                     throw new IllegalStateException("injected failure");
                   }
                   return text;
@@ -286,6 +285,50 @@ class TokenizePackStageTest {
     assertEquals(version, ShardTable.open(out).version());
     assertEquals(before, describe(ShardTable.open(out), null));
     assertArrayEquals(manifest, Files.readAllBytes(Path.of(out, "manifest.json")));
+
+    // A failure while the units are written (an unreadable zstd level): the files already
+    // written by this run are removed, the table and manifest stay as they were.
+    List<String> filesBefore = dataFiles(out);
+    org.apache.hadoop.conf.Configuration hadoop = spark.sparkContext().hadoopConfiguration();
+    hadoop.set("parquet.compression.codec.zstd.level", "not-a-level");
+    try {
+      Exception write =
+          assertThrows(
+              Exception.class, () -> TokenizePackStage.run(spark, input, small().build(), out));
+      assertTrue(stackHas(write, "not-a-level"), String.valueOf(write));
+    } finally {
+      hadoop.unset("parquet.compression.codec.zstd.level");
+    }
+    assertEquals(version, ShardTable.open(out).version());
+    assertEquals(before, describe(ShardTable.open(out), null));
+    assertArrayEquals(manifest, Files.readAllBytes(Path.of(out, "manifest.json")));
+    assertEquals(filesBefore, dataFiles(out));
+  }
+
+  private static List<String> dataFiles(String out) throws java.io.IOException {
+    try (var listing = Files.list(Path.of(out, "shards"))) {
+      return listing
+          .map(f -> f.getFileName().toString())
+          .filter(name -> name.endsWith(".parquet"))
+          .sorted()
+          .toList();
+    }
+  }
+
+  @Test
+  void manifestFingerprintIsSparkXxhash64OfIdAndContentHashXored() throws Exception {
+    long expected =
+        input
+            .agg(
+                functions.bit_xor(
+                    functions.xxhash64(
+                        functions.col(DocumentColumns.ID),
+                        functions.col(DocumentColumns.CONTENT_HASH))))
+            .first()
+            .getLong(0);
+    JsonNode manifest = new ObjectMapper().readTree(Path.of(shared, "manifest.json").toFile());
+    assertEquals(
+        String.format("%016x", expected), manifest.at("/input/documents_fingerprint").asText());
   }
 
   @Test

@@ -2,14 +2,14 @@ package org.llamapro.data.pack;
 
 import org.apache.spark.Partitioner;
 
-/** Sends each document copy to the partition of its packing unit (one partition per unit). */
-final class UnitPartitioner extends Partitioner {
+/** Sends each document copy to the shuffle partition of its bucket ({@link Buckets}). */
+final class BucketPartitioner extends Partitioner {
   private static final long serialVersionUID = 1L;
 
   private final int partitions;
 
-  UnitPartitioner(int partitions) {
-    this.partitions = partitions;
+  BucketPartitioner(Buckets buckets) {
+    this.partitions = buckets.partitions();
   }
 
   @Override
@@ -24,7 +24,7 @@ final class UnitPartitioner extends Partitioner {
 
   @Override
   public boolean equals(Object other) {
-    return other instanceof UnitPartitioner that && that.partitions == partitions;
+    return other instanceof BucketPartitioner that && that.partitions == partitions;
   }
 
   @Override
