@@ -32,12 +32,26 @@ final class ShardTableCommit {
   /** Kept on the table: manifests name versions that readers replay from the JSON commits. */
   static final String KEEP_LOG = "delta.enableExpiredLogCleanup";
 
-  private ShardTableCommit() {}
+  private final OptimisticTransaction txn;
+  private final List<AddFile> previous;
 
-  /** Commits {@code files} (relative to {@code table}) and returns the new version. */
-  static long overwrite(
-      SparkSession spark, String table, List<WrittenShard> files, String userMetadata) {
+  private ShardTableCommit(OptimisticTransaction txn, List<AddFile> previous) {
+    this.txn = txn;
+    this.previous = previous;
+  }
+
+  /**
+   * Opens the transaction: the table's current version and its files (a small Spark job). The stage
+   * opens it before its jobs, as Delta's own writer does: a commit by someone else in the meantime
+   * makes this one fail instead of being overwritten unseen.
+   */
+  static ShardTableCommit begin(SparkSession spark, String table) {
     OptimisticTransaction txn = DeltaLog.forTable(spark, table).startTransaction();
+    return new ShardTableCommit(txn, CollectionConverters.asJava(txn.filterFiles()));
+  }
+
+  /** Commits {@code files} (relative to the table) in place of all its rows; the new version. */
+  long overwrite(List<WrittenShard> files, String userMetadata) {
     String schema = ShardSchema.TABLE.json();
     if (txn.readVersion() < 0) {
       txn.updateMetadataForNewTable(
@@ -66,8 +80,8 @@ final class ShardTableCommit {
     }
     List<Action> actions = new ArrayList<>();
     long now = System.currentTimeMillis();
-    for (AddFile previous : CollectionConverters.asJava(txn.filterFiles())) {
-      actions.add(previous.removeWithTimestamp(now, true));
+    for (AddFile file : previous) {
+      actions.add(file.removeWithTimestamp(now, true));
     }
     for (WrittenShard file : files) {
       actions.add(

@@ -6,7 +6,8 @@ import java.util.NoSuchElementException;
 import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.function.PairFlatMapFunction;
 import org.apache.spark.broadcast.Broadcast;
-import org.apache.spark.sql.Row;
+import org.apache.spark.sql.catalyst.InternalRow;
+import org.apache.spark.unsafe.types.UTF8String;
 import org.apache.spark.util.CollectionAccumulator;
 import org.llamapro.data.tokenize.LlamaTokenizer;
 import org.llamapro.data.tokenize.TokenizerCache;
@@ -19,7 +20,8 @@ import scala.Tuple2;
  * copy, keyed by its seeded position. Counts what sizes the packing units (text bytes per split and
  * source), rows that break the documents contract, and the input's fingerprint.
  */
-final class TokenizeFunction implements PairFlatMapFunction<Iterator<Row>, PackKey, PackDoc> {
+final class TokenizeFunction
+    implements PairFlatMapFunction<Iterator<InternalRow>, PackKey, PackDoc> {
   private static final long serialVersionUID = 1L;
 
   private final PackOptions options;
@@ -45,7 +47,7 @@ final class TokenizeFunction implements PairFlatMapFunction<Iterator<Row>, PackK
   }
 
   @Override
-  public Iterator<Tuple2<PackKey, PackDoc>> call(Iterator<Row> documents) {
+  public Iterator<Tuple2<PackKey, PackDoc>> call(Iterator<InternalRow> documents) {
     LlamaTokenizer tokenizer =
         TokenizerCache.get(
             tokenizerSha256, () -> TokenizerFile.of(tokenizerName, tokenizerJson.value()));
@@ -77,21 +79,23 @@ final class TokenizeFunction implements PairFlatMapFunction<Iterator<Row>, PackK
         return pending.poll();
       }
 
-      private void encode(Row row) {
-        String id = row.getString(0);
-        String source = row.getString(1);
-        String text = row.getString(2);
-        if (id == null || source == null || text == null) {
+      // Spark's internal rows: the text's UTF-8 length comes free, and no Row object per document.
+      private void encode(InternalRow row) {
+        String id = string(row, 0);
+        String source = string(row, 1);
+        UTF8String utf8 = row.isNullAt(2) ? null : row.getUTF8String(2);
+        if (id == null || source == null || utf8 == null) {
           // Reported by the driver once the whole input has been seen (TokenizePackStage).
           counts.addNullRow(source);
           return;
         }
-        counts.addFingerprint(Fingerprint.of(id, row.getString(3)));
+        String text = utf8.toString();
+        counts.addFingerprint(Fingerprint.of(id, string(row, 3)));
         boolean validation = Sampling.heldOut(id, options.holdoutFraction());
         String split = validation ? PackCounts.VALIDATION : PackCounts.TRAIN;
         SourceCounts c = counts.source(split, source);
         c.documents++;
-        c.bytes += utf8Length(text);
+        c.bytes += utf8.numBytes();
         if (text.isEmpty()) {
           c.emptyDocuments++;
           return;
@@ -120,23 +124,7 @@ final class TokenizeFunction implements PairFlatMapFunction<Iterator<Row>, PackK
     };
   }
 
-  static long utf8Length(String text) {
-    long n = 0;
-    for (int i = 0; i < text.length(); i++) {
-      char ch = text.charAt(i);
-      if (ch < 0x80) {
-        n++;
-      } else if (ch < 0x800) {
-        n += 2;
-      } else if (Character.isHighSurrogate(ch)
-          && i + 1 < text.length()
-          && Character.isLowSurrogate(text.charAt(i + 1))) {
-        n += 4;
-        i++;
-      } else {
-        n += 3;
-      }
-    }
-    return n;
+  private static String string(InternalRow row, int column) {
+    return row.isNullAt(column) ? null : row.getUTF8String(column).toString();
   }
 }

@@ -16,6 +16,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
@@ -120,12 +122,18 @@ public final class TokenizePackStage {
         spark.sparkContext().collectionAccumulator("tokenize-pack counts " + runId);
     JavaPairRDD<PackKey, PackDoc> shuffled =
         documents
-            .javaRDD()
+            .queryExecution()
+            .toRdd()
+            .toJavaRDD()
             .mapPartitionsToPair(
                 new TokenizeFunction(
                     options, tokenizer.name(), tokenizer.sha256(), tokenizerJson, buckets, reports))
             .repartitionAndSortWithinPartitions(new BucketPartitioner(buckets));
     long job = System.nanoTime();
+    // The driver is idle while the jobs run: it opens the Delta transaction meanwhile (its small
+    // snapshot job fills the tokenize stage's last idle core).
+    CompletableFuture<ShardTableCommit> transaction =
+        CompletableFuture.supplyAsync(() -> ShardTableCommit.begin(spark, shardsPath));
     List<WrittenShard> files;
     UnitLayout layout;
     Map<String, Object> build;
@@ -173,7 +181,7 @@ public final class TokenizePackStage {
     String userMetadata = toJson(build);
     double jobSeconds = (System.nanoTime() - job) / 1e9;
     long committing = System.nanoTime();
-    long version = ShardTableCommit.overwrite(spark, shardsPath, files, userMetadata);
+    long version = opened(transaction).overwrite(files, userMetadata);
     DeltaLog.Snapshot snapshot = DeltaLog.snapshot(hadoop, shardsPath, version);
     if (snapshot.userMetadata() == null || !snapshot.userMetadata().contains(runId)) {
       throw new IllegalStateException(
@@ -214,6 +222,14 @@ public final class TokenizePackStage {
     units.put(PackCounts.TRAIN, layout.trainUnits());
     units.put(PackCounts.VALIDATION, layout.validationUnits());
     return new PackResult(shardsPath, manifestPath, version, counts, units, seconds);
+  }
+
+  private static ShardTableCommit opened(CompletableFuture<ShardTableCommit> transaction) {
+    try {
+      return transaction.join();
+    } catch (CompletionException e) {
+      throw e.getCause() instanceof RuntimeException cause ? cause : e;
+    }
   }
 
   /** Runs the shuffle's map side (tokenization) as its own stage, before the units are sized. */

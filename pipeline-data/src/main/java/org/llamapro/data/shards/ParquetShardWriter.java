@@ -251,7 +251,8 @@ public final class ParquetShardWriter implements AutoCloseable {
    * PLAIN as little-endian int32. Every row repeats the same level pattern (one list of non-null
    * ids), so the levels are kept as runs and written in Parquet's RLE form (4-byte length, then run
    * headers), instead of being fed to an encoder one value at a time. Pages hold whole rows and are
-   * cut at the page size Parquet's writers use.
+   * cut as parquet-mr's writers cut them: at the page size, checked no more often than every 100
+   * rows (so 100 rows of 4096 ids, 1.6 MB, make a page; zstd gets that much context).
    */
   private static final class TokenPages {
     private static final VarHandle INT_LE =
@@ -260,6 +261,7 @@ public final class ParquetShardWriter implements AutoCloseable {
     private final ColumnDescriptor column;
     private final PageWriter pageWriter;
     private final int pageBytes;
+    private final int pageRows;
     private final LevelRuns repetition;
     private final LevelRuns definition;
     private byte[] values;
@@ -272,6 +274,7 @@ public final class ParquetShardWriter implements AutoCloseable {
       this.column = column;
       this.pageWriter = pageWriter;
       this.pageBytes = properties.getPageSizeThreshold();
+      this.pageRows = properties.getMinRowCountForPageSizeCheck();
       this.repetition = new LevelRuns(column.getMaxRepetitionLevel());
       this.definition = new LevelRuns(column.getMaxDefinitionLevel());
       this.values = new byte[pageBytes];
@@ -303,7 +306,7 @@ public final class ParquetShardWriter implements AutoCloseable {
       statistics.updateStats(min);
       statistics.updateStats(max);
       valueCount += ids.length;
-      if (valueBytes >= pageBytes) {
+      if (valueBytes >= pageBytes && rows >= pageRows) {
         flushPage();
       }
     }
