@@ -23,9 +23,13 @@ record Buckets(int train, int validation) implements Serializable {
 
   /**
    * Buckets for an input of about {@code inputBytes} (Spark's estimate, usually compressed bytes,
-   * so below the text bytes that size units): {@link #PER_UNIT} per expected unit, a power of two.
+   * so below the text bytes that size units): {@link #PER_UNIT} per expected unit, a power of two;
+   * or {@code pack.shuffle-buckets} per split when set.
    */
   static Buckets forEstimate(double inputBytes, PackOptions options) {
+    if (options.shuffleBuckets() > 0) {
+      return new Buckets(options.shuffleBuckets(), options.shuffleBuckets());
+    }
     double maxWeight = options.defaultWeight();
     for (double weight : options.weights().values()) {
       maxWeight = Math.max(maxWeight, weight);

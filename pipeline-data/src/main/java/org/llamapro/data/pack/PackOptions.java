@@ -30,6 +30,7 @@ public final class PackOptions implements Serializable {
   public static final String SEED = "pack.seed";
   public static final String UNIT_BYTES = "pack.unit-bytes";
   public static final String ROW_GROUP_BYTES = "pack.row-group-bytes";
+  public static final String SHUFFLE_BUCKETS = "pack.shuffle-buckets";
 
   public static final String BOS_DEFAULT = "document";
   public static final int SEQ_LEN_DEFAULT = 4096;
@@ -41,6 +42,9 @@ public final class PackOptions implements Serializable {
   // About 11M tokens: a Parquet file of ~20 MB per unit, and at most a row lost per unit.
   public static final long UNIT_BYTES_DEFAULT = 32L * 1024 * 1024;
   public static final long ROW_GROUP_BYTES_DEFAULT = 32L * 1024 * 1024;
+
+  /** 0: from Spark's estimate of the input's size. */
+  public static final int SHUFFLE_BUCKETS_DEFAULT = 0;
 
   /** Every key these stages read, for {@link Settings#requireKnown}. */
   public static final List<String> KEYS =
@@ -56,7 +60,8 @@ public final class PackOptions implements Serializable {
           PAD_ID,
           SEED,
           UNIT_BYTES,
-          ROW_GROUP_BYTES);
+          ROW_GROUP_BYTES,
+          SHUFFLE_BUCKETS);
 
   public static final List<String> PREFIXES = List.of("tokenize", "mix", "pack");
 
@@ -72,6 +77,7 @@ public final class PackOptions implements Serializable {
   private final long seed;
   private final long unitBytes;
   private final long rowGroupBytes;
+  private final int shuffleBuckets;
 
   private PackOptions(Builder b) {
     this.tokenizerPath = b.tokenizerPath;
@@ -86,6 +92,7 @@ public final class PackOptions implements Serializable {
     this.seed = b.seed;
     this.unitBytes = b.unitBytes;
     this.rowGroupBytes = b.rowGroupBytes;
+    this.shuffleBuckets = b.shuffleBuckets;
   }
 
   public static Builder builder() {
@@ -112,6 +119,7 @@ public final class PackOptions implements Serializable {
     b.optSeed(settings.getLong(SEED, SEED_DEFAULT));
     b.optUnitBytes(settings.getBytes(UNIT_BYTES, UNIT_BYTES_DEFAULT));
     b.optRowGroupBytes(settings.getBytes(ROW_GROUP_BYTES, ROW_GROUP_BYTES_DEFAULT));
+    b.optShuffleBuckets(settings.getInt(SHUFFLE_BUCKETS, SHUFFLE_BUCKETS_DEFAULT));
     return b.build();
   }
 
@@ -204,6 +212,11 @@ public final class PackOptions implements Serializable {
     return rowGroupBytes;
   }
 
+  /** Shuffle buckets per split, or 0 to size them from the input's estimated size. */
+  public int shuffleBuckets() {
+    return shuffleBuckets;
+  }
+
   /** The options as config keys and values (for manifests and logs). */
   public Map<String, Object> describe() {
     Map<String, Object> map = new java.util.LinkedHashMap<>();
@@ -219,6 +232,7 @@ public final class PackOptions implements Serializable {
     map.put(SEED, seed);
     map.put(UNIT_BYTES, unitBytes);
     map.put(ROW_GROUP_BYTES, rowGroupBytes);
+    map.put(SHUFFLE_BUCKETS, shuffleBuckets);
     return map;
   }
 
@@ -242,6 +256,7 @@ public final class PackOptions implements Serializable {
     private long seed = SEED_DEFAULT;
     private long unitBytes = UNIT_BYTES_DEFAULT;
     private long rowGroupBytes = ROW_GROUP_BYTES_DEFAULT;
+    private int shuffleBuckets = SHUFFLE_BUCKETS_DEFAULT;
 
     private Builder() {}
 
@@ -305,6 +320,11 @@ public final class PackOptions implements Serializable {
       return this;
     }
 
+    public Builder optShuffleBuckets(int shuffleBuckets) {
+      this.shuffleBuckets = shuffleBuckets;
+      return this;
+    }
+
     public Builder optRowGroupBytes(long rowGroupBytes) {
       this.rowGroupBytes = rowGroupBytes;
       return this;
@@ -336,6 +356,16 @@ public final class PackOptions implements Serializable {
       if (rowGroupBytes < 1024 * 1024) {
         throw new ConfigException(
             "Invalid " + ROW_GROUP_BYTES + ": " + rowGroupBytes + " (must be >= 1MiB)");
+      }
+      if (shuffleBuckets < 0 || shuffleBuckets > Buckets.MAX_PER_SPLIT) {
+        throw new ConfigException(
+            "Invalid "
+                + SHUFFLE_BUCKETS
+                + ": "
+                + shuffleBuckets
+                + " (must be 0 for automatic, or 1.."
+                + Buckets.MAX_PER_SPLIT
+                + ")");
       }
       return new PackOptions(this);
     }

@@ -64,6 +64,9 @@ class PackOptionsTest {
         error(Map.of("tokenize.bos", "always")));
     assertEquals(
         "Invalid pack.tail: 'keep' (expected drop or pad)", error(Map.of("pack.tail", "keep")));
+    assertEquals(
+        "Invalid pack.shuffle-buckets: -1 (must be 0 for automatic, or 1..65536)",
+        error(Map.of("pack.shuffle-buckets", "-1")));
   }
 
   @Test

@@ -186,6 +186,30 @@ class TokenizePackStageTest {
   }
 
   @Test
+  void rowsDoNotDependOnTheShuffleBuckets() {
+    // About 4 train units; 1 bucket (every unit filters the same one) against 64 (each unit reads
+    // its own range): the units and their rows must be the same.
+    long unitBytes = sharedResult.counts().total(PackCounts.TRAIN).bytes() / 4 + 1;
+    String one = temp.resolve("buckets-1").toString();
+    String many = temp.resolve("buckets-64").toString();
+    PackResult single =
+        TokenizePackStage.run(
+            spark, input, small().optUnitBytes(unitBytes).optShuffleBuckets(1).build(), one);
+    TokenizePackStage.run(
+        spark, input, small().optUnitBytes(unitBytes).optShuffleBuckets(64).build(), many);
+    assertTrue(single.units().get(PackCounts.TRAIN) >= 4, single.units().toString());
+    List<String> rows = describe(ShardTable.open(one), null);
+    assertTrue(rows.equals(describe(ShardTable.open(many), null)), "rows differ");
+    // Every unit got rows (positions spread copies over all units).
+    Set<String> units = new HashSet<>();
+    for (String row : rows) {
+      String key = row.substring(0, row.indexOf('|')); // split/unit/row
+      units.add(key.substring(0, key.lastIndexOf('/')));
+    }
+    assertEquals(single.units().get(PackCounts.TRAIN) + 1, units.size(), units.toString());
+  }
+
+  @Test
   void mixtureWeightsUpAndDownSampleWithinTolerance() {
     List<Row> many = TestDocuments.rows(List.of("a", "b"), 300, 2, 9);
     PackResult result =
