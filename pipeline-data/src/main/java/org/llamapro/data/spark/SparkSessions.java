@@ -26,9 +26,11 @@ public final class SparkSessions {
           .master("local[*]")
           .config("spark.ui.showConsoleProgress", "false")
           .config("spark.sql.shuffle.partitions", String.valueOf(defaultShufflePartitions()))
-          // Input files split into 4 tasks per core (default: 1): CPU-bound stages such as
+          // Input files split into 8 tasks per core (default: 1): CPU-bound stages such as
           // tokenization then end with all cores busy instead of waiting on the largest split.
-          .config("spark.sql.files.minPartitionNum", String.valueOf(defaultShufflePartitions()))
+          .config(
+              "spark.sql.files.minPartitionNum",
+              String.valueOf(8 * Runtime.getRuntime().availableProcessors()))
           // Delta replays its log in 50 tasks by default; one per core suffices for shard tables.
           .config(
               "spark.databricks.delta.snapshotPartitions",
