@@ -47,15 +47,18 @@ import scala.Option;
  * ShardSchema}, Delta Lake over Parquet) and {@code manifest.json} out.
  *
  * <ol>
- *   <li>A cheap pass over the documents counts bytes per split and source (sizing the packing
- *       units) and fingerprints the input. The input is read twice: pass a materialized table.
- *   <li>Each task encodes its documents with the executor's one tokenizer, picks the split (hash of
- *       the id), the number of copies (mixture weight, seeded) and, per copy, a seeded order key
- *       and packing unit.
- *   <li>A shuffle brings each unit's copies together in seeded order; each unit is packed into rows
- *       of exactly seq-len tokens and written as one Parquet file.
- *   <li>The rows are committed as one new version of the Delta table (an overwrite): a failed run
- *       leaves the previous version as it was. manifest.json is then replaced atomically.
+ *   <li>Tokenize (a shuffle's map side, run as its own stage): each task encodes its documents with
+ *       the executor's one tokenizer, picks the split (hash of the id) and the number of copies
+ *       (mixture weight, seeded), and sends each copy to the bucket of its seeded position. It
+ *       counts the text bytes per split and source, rows that break the documents contract, and the
+ *       input's fingerprint. The documents are read once.
+ *   <li>Size the packing units from those bytes ({@link UnitLayout}).
+ *   <li>Pack: each unit reads the buckets its position range overlaps, keeps its copies in seeded
+ *       order, cuts rows of exactly seq-len tokens and writes one Parquet file into the table
+ *       directory.
+ *   <li>Commit the files as one new version of the Delta table (an overwrite, through Delta's
+ *       transaction): a failed run leaves the previous version as it was and deletes its files.
+ *       manifest.json is then replaced atomically.
  * </ol>
  */
 public final class TokenizePackStage {
@@ -178,17 +181,22 @@ public final class TokenizePackStage {
     } finally {
       tokenizerJson.destroy();
     }
-    String userMetadata = toJson(build);
     double jobSeconds = (System.nanoTime() - job) / 1e9;
     long committing = System.nanoTime();
-    long version = opened(transaction).overwrite(files, userMetadata);
+    PackCounts counts = collect(reports.value());
+    long version;
+    try {
+      counts.checkConservation(); // before the commit: broken rows never become a version
+      version = opened(transaction).overwrite(files, toJson(build));
+    } catch (RuntimeException e) {
+      deleteRunFiles(hadoop, shardsPath, runId);
+      throw e;
+    }
     DeltaLog.Snapshot snapshot = DeltaLog.snapshot(hadoop, shardsPath, version);
     if (snapshot.userMetadata() == null || !snapshot.userMetadata().contains(runId)) {
       throw new IllegalStateException(
           "Shard table " + shardsPath + " version " + version + " is not this run's commit");
     }
-    PackCounts counts = collect(reports.value());
-    counts.checkConservation();
 
     Map<String, Object> manifest = new LinkedHashMap<>(build);
     manifest.put("table", SHARDS_DIR);
