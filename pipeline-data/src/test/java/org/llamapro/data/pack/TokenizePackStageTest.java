@@ -251,10 +251,7 @@ class TokenizePackStageTest {
                 .build(),
             out);
     assertTrue(result.counts().total(PackCounts.TRAIN).tokensInRows() > 1_000_000);
-    List<String> files = new ArrayList<>();
-    try (var listing = Files.list(Path.of(out, "shards"))) {
-      listing.filter(f -> f.toString().endsWith(".parquet")).forEach(f -> files.add(f.toString()));
-    }
+    List<String> files = dataFiles(out).stream().map(f -> out + "/shards/" + f).toList();
     assertEquals(1, files.size(), files.toString());
     try (ParquetFileReader reader =
         ParquetFileReader.open(
