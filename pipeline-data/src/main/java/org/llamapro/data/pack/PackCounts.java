@@ -95,13 +95,7 @@ public final class PackCounts implements Serializable {
 
   /** Documents seen (with a non-null id, source and text), over splits and sources. */
   public long documents() {
-    long n = 0;
-    for (TreeMap<String, SourceCounts> bySource : sources.values()) {
-      for (SourceCounts c : bySource.values()) {
-        n += c.documents;
-      }
-    }
-    return n;
+    return sources.keySet().stream().mapToLong(split -> total(split).documents).sum();
   }
 
   /** Sum over sources of one split. */
