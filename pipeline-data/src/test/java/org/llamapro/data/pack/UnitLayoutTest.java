@@ -85,5 +85,9 @@ class UnitLayoutTest {
     Buckets b = new Buckets(1, 1);
     assertEquals(new UnitLayout(1, 1, b), UnitLayout.sized(0, 0, 100, b));
     assertEquals(new UnitLayout(3, 1, b), UnitLayout.sized(201, 100, 100, b));
+    IllegalArgumentException e =
+        org.junit.jupiter.api.Assertions.assertThrows(
+            IllegalArgumentException.class, () -> UnitLayout.sized(1e18, 0, 1, b));
+    assertEquals("Too many packing units: 1.0E18; raise pack.unit-bytes", e.getMessage());
   }
 }
