@@ -18,7 +18,6 @@ public final class BenchMain {
     all.put("forward", ForwardBenchmark::run);
     all.put("checkpoint-read", CheckpointReadBench::main);
     all.put("allreduce", AllReduceBench::run);
-    all.put("build-demo-corpus", org.llamapro.bench.corpus.BuildDemoCorpus::run);
     all.put("tokenize-pack", TokenizePackBenchmark::run);
     all.put("tokenizer-ceiling", TokenizerCeilingBenchmark::run);
     all.put("data-prepare", DataPrepareBenchmark::run);

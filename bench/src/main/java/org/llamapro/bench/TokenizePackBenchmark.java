@@ -17,10 +17,10 @@ import org.llamapro.data.pack.PackCounts;
 import org.llamapro.data.pack.PackOptions;
 import org.llamapro.data.pack.PackResult;
 import org.llamapro.data.pack.TokenizePackStage;
-import org.llamapro.data.shards.ShardReader;
-import org.llamapro.data.shards.ShardTable;
 import org.llamapro.data.spark.SparkSessions;
 import org.llamapro.data.tokenize.LlamaTokenizer;
+import org.llamapro.shards.ShardReader;
+import org.llamapro.shards.ShardTable;
 
 /**
  * {@code bench/run tokenize-pack [MB] [WORKDIR]}: tokenizes and packs a synthetic corpus of MB
@@ -202,7 +202,7 @@ final class TokenizePackBenchmark {
     long t4 = System.nanoTime();
     long read = 0;
     try (ShardReader rows =
-        shards.rows(PackCounts.TRAIN, 1, 0, 1, org.llamapro.data.shards.ShardCursor.START)) {
+        shards.rows(PackCounts.TRAIN, 1, 0, 1, org.llamapro.shards.ShardCursor.START)) {
       while (rows.hasNext()) {
         read += rows.next().inputIds().length;
       }

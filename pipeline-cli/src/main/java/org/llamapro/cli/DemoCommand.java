@@ -3,10 +3,10 @@ package org.llamapro.cli;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import org.llamapro.cli.demo.DemoOptions;
+import org.llamapro.cli.demo.DemoRun;
+import org.llamapro.cli.demo.DemoSummary;
 import org.llamapro.config.Settings;
-import org.llamapro.eval.demo.DemoOptions;
-import org.llamapro.eval.demo.DemoRun;
-import org.llamapro.eval.demo.DemoSummary;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 

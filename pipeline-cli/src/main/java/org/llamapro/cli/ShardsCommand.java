@@ -1,8 +1,8 @@
 package org.llamapro.cli;
 
 import java.util.concurrent.Callable;
-import org.llamapro.data.shards.ShardInspector;
-import org.llamapro.data.shards.ShardTable;
+import org.llamapro.data.inspect.ShardInspector;
+import org.llamapro.shards.ShardTable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;

@@ -9,9 +9,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.llamapro.data.shards.ShardReader;
-import org.llamapro.data.shards.ShardRow;
-import org.llamapro.data.shards.ShardTable;
+import org.llamapro.shards.ShardReader;
+import org.llamapro.shards.ShardRow;
+import org.llamapro.shards.ShardTable;
 
 /** {@code data prepare} runs every stage, ingest to packed shards, on the bundled corpus. */
 class DataPrepareEndToEndTest {

@@ -27,8 +27,8 @@ import org.llamapro.data.prepare.OutputLayout;
 import org.llamapro.data.prepare.PrepareStage;
 import org.llamapro.data.prepare.StageContext;
 import org.llamapro.data.prepare.StageReport;
-import org.llamapro.data.text.Hash64;
 import org.llamapro.data.text.Words;
+import org.llamapro.hash.Hash64;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

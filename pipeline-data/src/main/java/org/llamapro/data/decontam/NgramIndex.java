@@ -3,8 +3,8 @@ package org.llamapro.data.decontam;
 import java.io.Serializable;
 import java.util.Arrays;
 import java.util.List;
-import org.llamapro.data.text.Hash64;
 import org.llamapro.data.text.Words;
+import org.llamapro.hash.Hash64;
 
 /**
  * The n-grams of the evaluation items, as a sorted array of 64-bit hashes with the item each came

@@ -11,8 +11,8 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
-import org.llamapro.data.text.Hash64;
-import org.llamapro.data.text.Sha256;
+import org.llamapro.hash.Hash64;
+import org.llamapro.hash.Sha256;
 
 /** The per-row work of dedupe, as small serializable functions that tasks run. */
 final class DedupeFunctions {

@@ -4,8 +4,8 @@ import java.io.Serializable;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
-import org.llamapro.data.text.Hash64;
 import org.llamapro.data.text.Words;
+import org.llamapro.hash.Hash64;
 
 /**
  * Turns a text into its set of shingle hashes: word n-grams (BigCode's default, 5 words) or

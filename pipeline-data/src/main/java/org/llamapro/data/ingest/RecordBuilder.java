@@ -11,7 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
-import org.llamapro.data.text.Sha256;
+import org.llamapro.hash.Sha256;
 
 /**
  * Turns one input record into an {@link IngestColumns#RECORD} row: a document, or a bad record with

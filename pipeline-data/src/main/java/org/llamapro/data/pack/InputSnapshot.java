@@ -10,7 +10,7 @@ import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.LocatedFileStatus;
 import org.apache.hadoop.fs.Path;
 import org.apache.hadoop.fs.RemoteIterator;
-import org.llamapro.data.shards.DeltaLog;
+import org.llamapro.shards.DeltaLog;
 
 /**
  * What the shards were built from, as recorded in manifest.json: the documents table's path and

@@ -9,8 +9,8 @@ import java.util.TreeMap;
 public final class PackCounts implements Serializable {
   private static final long serialVersionUID = 1L;
 
-  public static final String TRAIN = "train";
-  public static final String VALIDATION = "validation";
+  public static final String TRAIN = org.llamapro.shards.ShardColumns.TRAIN;
+  public static final String VALIDATION = org.llamapro.shards.ShardColumns.VALIDATION;
 
   private final TreeMap<String, TreeMap<String, SourceCounts>> sources = new TreeMap<>();
   private final TreeMap<String, long[]> rowsAndPadding = new TreeMap<>();

@@ -11,9 +11,8 @@ import org.apache.hadoop.fs.Path;
 import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.function.Function2;
 import org.apache.spark.util.CollectionAccumulator;
-import org.llamapro.data.shards.ParquetShardWriter;
-import org.llamapro.data.shards.ShardRow;
 import org.llamapro.data.spark.SerializableHadoopConf;
+import org.llamapro.shards.ShardRow;
 import scala.Tuple2;
 
 /**

@@ -5,8 +5,8 @@ import static java.util.Objects.requireNonNull;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
-import org.llamapro.data.shards.ShardRow;
 import org.llamapro.data.tokenize.LlamaTokenizer;
+import org.llamapro.shards.ShardRow;
 
 /**
  * Packs the documents of one unit, in the order given, into rows of exactly {@code seqLen} tokens:

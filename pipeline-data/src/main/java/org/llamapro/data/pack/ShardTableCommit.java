@@ -16,7 +16,6 @@ import org.apache.spark.sql.delta.actions.AddFile$;
 import org.apache.spark.sql.delta.actions.Format;
 import org.apache.spark.sql.delta.actions.Metadata;
 import org.apache.spark.sql.types.DataType;
-import org.llamapro.data.shards.ShardSchema;
 import scala.Option;
 import scala.collection.immutable.Map$;
 import scala.jdk.javaapi.CollectionConverters;

@@ -15,7 +15,7 @@ import org.llamapro.config.Settings;
 import org.llamapro.data.decontam.DecontamStage;
 import org.llamapro.data.dedupe.DedupeStage;
 import org.llamapro.data.ingest.IngestStage;
-import org.llamapro.data.text.Sha256;
+import org.llamapro.hash.Sha256;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

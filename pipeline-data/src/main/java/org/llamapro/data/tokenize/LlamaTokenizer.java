@@ -31,7 +31,7 @@ import java.util.Map;
  * <p>The default is the LLaMA-2 tokenizer shipped in this jar ({@link #DEFAULT_RESOURCE}).
  */
 public final class LlamaTokenizer implements AutoCloseable {
-  public static final String DEFAULT_RESOURCE = "/org/llamapro/tokenize/llama-2/tokenizer.json";
+  public static final String DEFAULT_RESOURCE = org.llamapro.tokenizer.BundledTokenizer.RESOURCE;
 
   /** How the bundled tokenizer is named in manifests and messages. */
   public static final String DEFAULT_NAME = "classpath:llama-2/tokenizer.json";

@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
-import org.llamapro.data.shards.ShardRow;
+import org.llamapro.shards.ShardRow;
 
 class RowPackerTest {
   private static List<ShardRow> pack(

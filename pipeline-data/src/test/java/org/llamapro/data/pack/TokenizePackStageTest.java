@@ -34,14 +34,13 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.llamapro.data.DocumentColumns;
-import org.llamapro.data.shards.ShardCursor;
-import org.llamapro.data.shards.ShardDocument;
-import org.llamapro.data.shards.ShardInspector;
-import org.llamapro.data.shards.ShardReader;
-import org.llamapro.data.shards.ShardRow;
-import org.llamapro.data.shards.ShardSchema;
-import org.llamapro.data.shards.ShardTable;
+import org.llamapro.data.inspect.ShardDocument;
+import org.llamapro.data.inspect.ShardInspector;
 import org.llamapro.data.spark.SparkSessions;
+import org.llamapro.shards.ShardCursor;
+import org.llamapro.shards.ShardReader;
+import org.llamapro.shards.ShardRow;
+import org.llamapro.shards.ShardTable;
 
 class TokenizePackStageTest {
   private static final List<String> SOURCES = List.of("arxiv", "open-web-math", "stack");

@@ -30,7 +30,7 @@ import org.llamapro.config.Settings;
 import org.llamapro.data.DocumentColumns;
 import org.llamapro.data.ingest.BadInputException;
 import org.llamapro.data.spark.SparkSessions;
-import org.llamapro.data.text.Sha256;
+import org.llamapro.hash.Sha256;
 
 /** The whole prepare run on a planted corpus: what survives, what is removed and why. */
 class PreparePipelineTest {

@@ -21,7 +21,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Stream;
-import org.llamapro.data.text.Sha256;
+import org.llamapro.hash.Sha256;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -20,7 +20,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
-import org.llamapro.data.text.Sha256;
+import org.llamapro.hash.Sha256;
 import org.llamapro.io.Directories;
 import org.llamapro.train.checkpoint.DType;
 import org.llamapro.train.checkpoint.HfModelDirectory;

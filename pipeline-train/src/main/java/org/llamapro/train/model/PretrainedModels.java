@@ -8,6 +8,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.llamapro.tokenizer.BundledTokenizer;
 import org.llamapro.train.checkpoint.DType;
 import org.llamapro.train.checkpoint.HalfFloats;
 import org.llamapro.train.checkpoint.HfModelDirectory;
@@ -71,16 +72,7 @@ public final class PretrainedModels {
       Path directory, LlamaConfig config, DType dtype, long seed, long maxShardBytes) {
     InitializedWeights weights = new InitializedWeights(config, seed, 0.02);
     save(directory, config, weights, weights.names(), dtype, maxShardBytes);
-    try (java.io.InputStream in =
-        org.llamapro.data.tokenize.LlamaTokenizer.class.getResourceAsStream(
-            org.llamapro.data.tokenize.LlamaTokenizer.DEFAULT_RESOURCE)) {
-      Files.copy(
-          in,
-          directory.resolve("tokenizer.json"),
-          java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-    } catch (IOException e) {
-      throw new UncheckedIOException("Cannot copy the bundled tokenizer into " + directory, e);
-    }
+    BundledTokenizer.copyTo(directory.resolve("tokenizer.json"));
   }
 
   /** Pretty JSON with a trailing newline, as transformers writes config files. */

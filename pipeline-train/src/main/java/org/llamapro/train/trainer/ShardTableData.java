@@ -3,11 +3,11 @@ package org.llamapro.train.trainer;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.ArrayList;
 import java.util.List;
-import org.llamapro.data.pack.PackCounts;
-import org.llamapro.data.shards.ShardCursor;
-import org.llamapro.data.shards.ShardReader;
-import org.llamapro.data.shards.ShardRow;
-import org.llamapro.data.shards.ShardTable;
+import org.llamapro.shards.ShardColumns;
+import org.llamapro.shards.ShardCursor;
+import org.llamapro.shards.ShardReader;
+import org.llamapro.shards.ShardRow;
+import org.llamapro.shards.ShardTable;
 
 /**
  * A pinned version of the packed shard table ({@code pipeline pack} output): the {@code train}
@@ -46,7 +46,7 @@ public final class ShardTableData implements TrainingData {
             table.seqLen(),
             tokenizer.path("sha256").asText(),
             tokenizer.path("vocab_size").asInt());
-    if (table.rowCount(PackCounts.TRAIN) == 0) {
+    if (table.rowCount(ShardColumns.TRAIN) == 0) {
       throw new IllegalArgumentException(
           "Shard table " + table.path() + " version " + table.version() + " has no train rows");
     }
@@ -63,7 +63,7 @@ public final class ShardTableData implements TrainingData {
     return new RowStream() {
       private ShardReader reader =
           table.rows(
-              PackCounts.TRAIN,
+              ShardColumns.TRAIN,
               seed,
               rank,
               worldSize,
@@ -76,7 +76,7 @@ public final class ShardTableData implements TrainingData {
               "Shard table "
                   + table.path()
                   + " has "
-                  + table.rowCount(PackCounts.TRAIN)
+                  + table.rowCount(ShardColumns.TRAIN)
                   + " train rows, fewer than the "
                   + worldSize
                   + " workers");
@@ -88,7 +88,7 @@ public final class ShardTableData implements TrainingData {
         if (!reader.hasNext()) {
           ShardCursor next = reader.cursor().nextEpoch();
           reader.close();
-          reader = table.rows(PackCounts.TRAIN, seed, rank, worldSize, next);
+          reader = table.rows(ShardColumns.TRAIN, seed, rank, worldSize, next);
         }
         return convert(reader.next());
       }
@@ -109,10 +109,10 @@ public final class ShardTableData implements TrainingData {
   @Override
   public List<TrainingRow> validationRows(int maxRows) {
     List<TrainingRow> rows = new ArrayList<>();
-    if (!table.splits().contains(PackCounts.VALIDATION)) {
+    if (!table.splits().contains(ShardColumns.VALIDATION)) {
       return rows;
     }
-    try (ShardReader reader = table.rows(PackCounts.VALIDATION)) {
+    try (ShardReader reader = table.rows(ShardColumns.VALIDATION)) {
       while (reader.hasNext() && rows.size() < maxRows) {
         rows.add(convert(reader.next()));
       }

@@ -21,7 +21,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.TreeSet;
-import org.llamapro.data.text.Sha256;
+import org.llamapro.hash.Sha256;
 import org.llamapro.train.allreduce.AllReduce;
 import org.llamapro.train.allreduce.SingleWorkerAllReduce;
 import org.llamapro.train.checkpoint.HfModelDirectory;

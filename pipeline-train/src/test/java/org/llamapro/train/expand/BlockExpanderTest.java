@@ -103,7 +103,7 @@ class BlockExpanderTest {
       assertEquals(record, reread);
       for (Map.Entry<String, ExpansionRecord.FileDigest> file : reread.files().entrySet()) {
         assertEquals(
-            org.llamapro.data.text.Sha256.hex(out.resolve(file.getKey())),
+            org.llamapro.hash.Sha256.hex(out.resolve(file.getKey())),
             file.getValue().sha256(),
             file.getKey());
       }

@@ -94,6 +94,6 @@ final class TrainingFixtures {
   }
 
   static String sha256(String text) {
-    return org.llamapro.data.text.Sha256.hex(text);
+    return org.llamapro.hash.Sha256.hex(text);
   }
 }
