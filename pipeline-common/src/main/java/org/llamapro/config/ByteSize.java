@@ -33,4 +33,16 @@ public final class ByteSize {
           e);
     }
   }
+
+  /** The shortest exact binary form: {@code 32MiB}, {@code 1GiB}, or plain bytes. */
+  public static String format(long bytes) {
+    String[] units = {"TiB", "GiB", "MiB", "KiB"};
+    long[] sizes = {1L << 40, 1L << 30, 1L << 20, 1L << 10};
+    for (int i = 0; i < units.length; i++) {
+      if (bytes >= sizes[i] && bytes % sizes[i] == 0) {
+        return bytes / sizes[i] + units[i];
+      }
+    }
+    return Long.toString(bytes);
+  }
 }
