@@ -1,0 +1,113 @@
+package org.llamapro.io;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.stream.Stream;
+
+/**
+ * The rules every command that deletes or replaces a directory follows: an output never contains
+ * and is never contained in one of its inputs, and {@code --overwrite} replaces only a directory
+ * this pipeline wrote itself, recognised by the marker file the command leaves in it.
+ */
+public final class OutputGuard {
+  private OutputGuard() {}
+
+  /**
+   * Refuses an output equal to, inside, or around one of {@code inputs} (name to path, e.g. {@code
+   * --model}), so that replacing the output cannot delete an input.
+   */
+  public static void requireDisjoint(Path output, Map<String, Path> inputs) {
+    Path out = canonical(output);
+    for (Map.Entry<String, Path> input : inputs.entrySet()) {
+      if (input.getValue() == null) {
+        continue;
+      }
+      Path in = canonical(input.getValue());
+      if (out.equals(in)) {
+        throw new IllegalArgumentException(
+            "--output " + output + " is the same directory as " + input.getKey());
+      }
+      if (in.startsWith(out)) {
+        throw new IllegalArgumentException(
+            "--output "
+                + output
+                + " contains "
+                + input.getKey()
+                + " "
+                + input.getValue()
+                + ": replacing the output would delete the input; choose another --output");
+      }
+      if (out.startsWith(in)) {
+        throw new IllegalArgumentException(
+            "--output "
+                + output
+                + " is inside "
+                + input.getKey()
+                + " "
+                + input.getValue()
+                + "; choose an --output outside it");
+      }
+    }
+  }
+
+  /**
+   * Checks that {@code output} may be written: absent, empty, or (with {@code overwrite}) a
+   * directory holding {@code marker}, the file this command writes into every output it completes.
+   * Anything else is refused with a message saying why.
+   */
+  public static void requireReplaceable(Path output, boolean overwrite, String marker) {
+    if (!Files.exists(output) || isEmptyDirectory(output)) {
+      return;
+    }
+    if (!Files.isDirectory(output)) {
+      throw new IllegalArgumentException("--output " + output + " exists and is not a directory");
+    }
+    if (!overwrite) {
+      throw new IllegalArgumentException(
+          "Output directory exists and is not empty: "
+              + output
+              + " (use --overwrite to replace it)");
+    }
+    if (!Files.exists(output.resolve(marker))) {
+      throw new IllegalArgumentException(
+          "Refusing to --overwrite "
+              + output
+              + ": it has no "
+              + marker
+              + ", so this command did not write it; remove it yourself or choose another --output");
+    }
+  }
+
+  public static boolean isEmptyDirectory(Path path) {
+    if (!Files.isDirectory(path)) {
+      return false;
+    }
+    try (Stream<Path> entries = Files.list(path)) {
+      return entries.findAny().isEmpty();
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot list " + path, e);
+    }
+  }
+
+  /** The real path where it exists, else the absolute normalised one (links resolved). */
+  static Path canonical(Path path) {
+    Path absolute = path.toAbsolutePath().normalize();
+    Path existing = absolute;
+    Path rest = absolute.getFileSystem().getPath("");
+    while (existing != null && !Files.exists(existing)) {
+      rest = existing.getFileName().resolve(rest);
+      existing = existing.getParent();
+    }
+    if (existing == null) {
+      return absolute;
+    }
+    try {
+      return existing.toRealPath().resolve(rest).normalize();
+    } catch (IOException e) {
+      return absolute;
+    }
+  }
+}
