@@ -48,4 +48,4 @@ for spec in "${NPMS[@]}"; do
   rm -rf "$work"
 done
 
-"$ROOT/bench/run" build-demo-corpus --sources "$SRC" --output "$ROOT/demo/corpus"
+"$ROOT/tools/demo-corpus/run" --sources "$SRC" --output "$ROOT/demo/corpus"
