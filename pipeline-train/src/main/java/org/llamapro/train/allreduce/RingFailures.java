@@ -144,17 +144,12 @@ final class RingFailures {
   }
 
   private AllReduceException peerAborted(String peer, String reason, Schedule schedule) {
-    String message =
-        "Rank "
-            + rank
-            + ": "
-            + peer
-            + " aborted during "
-            + schedule.describe()
-            + ": "
-            + reason
-            + stalls.note(previous, next);
-    return failed(message, reason, null, false);
+    return failed(
+        abortedMessage(peer, reason, schedule) + stalls.note(previous, next), reason, null, false);
+  }
+
+  private String abortedMessage(String peer, String reason, Schedule schedule) {
+    return "Rank " + rank + ": " + peer + " aborted during " + schedule.describe() + ": " + reason;
   }
 
   AllReduceException lostConnection(IOException e, String peer, String action, Schedule schedule) {
@@ -163,27 +158,21 @@ final class RingFailures {
     }
     // A reset on write usually follows an ABORT from the next rank: prefer its reason.
     String reason = peer.equals(next) ? pollNotice(toNext, noticeFromNext) : null;
+    if (reason != null) {
+      return failed(abortedMessage(peer, reason, schedule), reason, e, false);
+    }
     String message =
-        reason != null
-            ? "Rank "
-                + rank
-                + ": "
-                + peer
-                + " aborted during "
-                + schedule.describe()
-                + ": "
-                + reason
-            : "Rank "
-                + rank
-                + ": lost the connection to "
-                + peer
-                + " while "
-                + action
-                + " it during "
-                + schedule.describe()
-                + ": "
-                + e;
-    return failed(message, reason != null ? reason : message, e, false);
+        "Rank "
+            + rank
+            + ": lost the connection to "
+            + peer
+            + " while "
+            + action
+            + " it during "
+            + schedule.describe()
+            + ": "
+            + e;
+    return failed(message, message, e, false);
   }
 
   AllReduceException protocolError(String detail) {

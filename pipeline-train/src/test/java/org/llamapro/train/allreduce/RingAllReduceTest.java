@@ -302,20 +302,11 @@ class RingAllReduceTest {
               List.of(real.get(0), dead, real.get(2)),
               List.of(real.get(0), real.get(1), outOfRank1.address()),
               List.of(real.get(0), dead, real.get(2)));
-      List<RingAllReduce> rings = new ArrayList<>();
-      for (Ranks.Outcome<RingAllReduce> built :
-          Ranks.run(
-              worldSize,
-              rank ->
-                  RingAllReduce.builder()
-                      .setRank(rank)
-                      .setPeers(peersOf.get(rank))
-                      .setServerSocket(servers.get(rank))
-                      .optTimeout(Duration.ofSeconds(30))
-                      .optChunkBytes(16 << 10)
-                      .build())) {
-        rings.add(built.get());
-      }
+      List<RingAllReduce> rings =
+          Ranks.ring(
+              servers,
+              peersOf::get,
+              b -> b.optTimeout(Duration.ofSeconds(30)).optChunkBytes(16 << 10));
       try {
         List<Ranks.Outcome<Integer>> outcomes =
             Ranks.run(
@@ -357,19 +348,8 @@ class RingAllReduceTest {
     try (CuttableProxy intoRank1 = new CuttableProxy(real.get(1))) {
       PeerAddress rank1 = intoRank1.address();
       List<List<PeerAddress>> peersOf = List.of(List.of(real.get(0), rank1), real);
-      List<RingAllReduce> rings = new ArrayList<>();
-      for (Ranks.Outcome<RingAllReduce> built :
-          Ranks.run(
-              2,
-              rank ->
-                  RingAllReduce.builder()
-                      .setRank(rank)
-                      .setPeers(peersOf.get(rank))
-                      .setServerSocket(servers.get(rank))
-                      .optTimeout(Duration.ofSeconds(30))
-                      .build())) {
-        rings.add(built.get());
-      }
+      List<RingAllReduce> rings =
+          Ranks.ring(servers, peersOf::get, b -> b.optTimeout(Duration.ofSeconds(30)));
       try {
         List<Ranks.Outcome<Object>> outcomes =
             Ranks.run(
