@@ -84,9 +84,8 @@ public record SparkTrainSettings(Map<String, String> values, Duration executorWa
   /** The gradient exchange's config; also rejects unknown {@code train.allreduce.*} keys. */
   public AllReduceConfig allReduceConfig() {
     Settings settings = Settings.of(values);
-    settings.requireKnown(List.of("train.allreduce"), AllReduceConfig.KEYS);
     settings.requireKnown(List.of("train.spark"), List.of(EXECUTOR_WAIT));
-    return AllReduceConfig.from(settings);
+    return AllReduceConfig.from(settings); // rejects unknown train.allreduce.* keys itself
   }
 
   /** The same settings with one key replaced (e.g. {@code train.resume} on a retried attempt). */

@@ -30,7 +30,7 @@ public final class InProcessAllReduce implements AllReduce {
 
   /** Creates the members of one group, index = rank; each is used by its own thread. */
   public static List<AllReduce> group(int worldSize) {
-    return group(worldSize, AllReduceConfig.TIMEOUT_DEFAULT);
+    return group(worldSize, AllReduceConfig.defaults().timeout());
   }
 
   /** As {@link #group(int)}, with the longest time a rank waits for the others at each meeting. */

@@ -257,7 +257,7 @@ final class RingLinks {
         "Rank "
             + rank
             + ": timed out after "
-            + RingAllReduce.formatNanos(timeoutNanos)
+            + Stalls.format(timeoutNanos)
             + " "
             + what
             + (last == null ? "" : " (last error: " + last + ")")

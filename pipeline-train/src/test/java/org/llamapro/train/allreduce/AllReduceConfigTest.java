@@ -2,6 +2,7 @@ package org.llamapro.train.allreduce;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
 import java.util.Map;
@@ -73,6 +74,80 @@ class AllReduceConfigTest {
                     AllReduceConfig.from(
                         Settings.of(Map.of("train.allreduce.bucket-bytes", "2GiB"))))
             .getMessage());
+  }
+
+  @Test
+  void keysDeclareNamesAndDefaultsUnderOnePrefix() {
+    assertEquals(
+        java.util.List.of(
+            "train.allreduce.timeout",
+            "train.allreduce.chunk-bytes",
+            "train.allreduce.bucket-bytes",
+            "train.allreduce.wire-dtype"),
+        AllReduceConfig.KEYS.names());
+    assertEquals(java.util.List.of("train.allreduce"), AllReduceConfig.KEYS.prefixes());
+    assertEquals("60s", AllReduceConfig.TIMEOUT.defaultText());
+    assertEquals("f32", AllReduceConfig.WIRE_DTYPE.defaultText());
+    assertEquals(4L << 20, AllReduceConfig.CHUNK_BYTES.defaultValue());
+    assertEquals(256L << 20, AllReduceConfig.BUCKET_BYTES.defaultValue());
+  }
+
+  @Test
+  void unknownKeyUnderThePrefixNamesTheClosestKey() {
+    ConfigException e =
+        assertThrows(
+            ConfigException.class,
+            () -> AllReduceConfig.from(Settings.of(Map.of("train.allreduce.timout", "5s"))));
+    assertTrue(
+        e.getMessage()
+            .startsWith(
+                "Unknown configuration key 'train.allreduce.timout' (did you mean"
+                    + " 'train.allreduce.timeout'?)"),
+        e.getMessage());
+    // Keys of other groups are not this class's business.
+    assertEquals(
+        AllReduceConfig.defaults(), AllReduceConfig.from(Settings.of(Map.of("train.steps", "10"))));
+  }
+
+  @Test
+  void builderValidatesInBuild() {
+    AllReduceConfig config =
+        AllReduceConfig.builder()
+            .optTimeout(Duration.ofSeconds(5))
+            .optChunkBytes(2048)
+            .optBucketBytes(4096)
+            .optWireType(WireType.F16)
+            .build();
+    assertEquals(config, config.toBuilder().build());
+    assertEquals(
+        "Invalid all-reduce chunk size: 1026 bytes (must be a multiple of 4 for F32;"
+            + " train.allreduce.chunk-bytes)",
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> AllReduceConfig.builder().optChunkBytes(1026).build())
+            .getMessage());
+    assertEquals(
+        "Invalid all-reduce timeout: PT0S (must be > 0; train.allreduce.timeout)",
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> AllReduceConfig.builder().optTimeout(Duration.ZERO).build())
+            .getMessage());
+    assertEquals(
+        "Invalid all-reduce bucket size: 2 bytes (must be 4..1073741824, well under the 2 GiB"
+            + " buffer limit)",
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> AllReduceConfig.builder().optBucketBytes(2).build())
+            .getMessage());
+    // From a file, the same mistake is a ConfigException.
+    assertThrows(
+        ConfigException.class,
+        () ->
+            AllReduceConfig.from(
+                Settings.of(
+                    Map.of(
+                        "train.allreduce.chunk-bytes", "1026",
+                        "train.allreduce.wire-dtype", "f32"))));
   }
 
   @Test

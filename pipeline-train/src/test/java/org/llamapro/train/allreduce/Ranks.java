@@ -104,15 +104,26 @@ final class Ranks {
   static List<RingAllReduce> ring(int worldSize, UnaryOperator<RingAllReduce.Builder> options) {
     List<ServerSocketChannel> servers = listen(worldSize);
     List<PeerAddress> peers = addresses(servers);
+    return ring(servers, rank -> peers, options);
+  }
+
+  /**
+   * Connects a ring on {@code servers} where rank r knows the others by {@code peersOf(r)} (e.g. a
+   * proxy's address in place of a rank's own).
+   */
+  static List<RingAllReduce> ring(
+      List<ServerSocketChannel> servers,
+      java.util.function.IntFunction<List<PeerAddress>> peersOf,
+      UnaryOperator<RingAllReduce.Builder> options) {
     List<Outcome<RingAllReduce>> built =
         run(
-            worldSize,
+            servers.size(),
             rank ->
                 options
                     .apply(
                         RingAllReduce.builder()
                             .setRank(rank)
-                            .setPeers(peers)
+                            .setPeers(peersOf.apply(rank))
                             .setServerSocket(servers.get(rank)))
                     .build());
     List<RingAllReduce> rings = new ArrayList<>();

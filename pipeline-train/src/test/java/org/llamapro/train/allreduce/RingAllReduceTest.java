@@ -290,35 +290,91 @@ class RingAllReduceTest {
   @Test
   void aPeerThatDiesMidTransferFailsTheOthersAtOnce() {
     int worldSize = 3;
-    List<RingAllReduce> rings =
-        Ranks.ring(worldSize, b -> b.optTimeout(Duration.ofSeconds(30)).optChunkBytes(16 << 10));
-    PeerAddress dead = rings.get(1).peers().get(1);
-    try {
-      List<Ranks.Outcome<Integer>> outcomes =
-          Ranks.run(
-              worldSize + 1,
-              rank -> {
-                if (rank == worldSize) { // the killer
-                  Thread.sleep(300);
-                  rings.get(1).dropConnectionsForTest();
-                  return 0;
-                }
-                FloatBuffer buffer = Ranks.randomBuffer(1_000_003, rank);
-                for (int call = 1; call <= 10_000; call++) {
-                  rings.get(rank).allReduceMean(buffer);
-                }
-                return -1;
-              });
-      for (int rank : new int[] {0, 2}) {
-        Ranks.Outcome<Integer> outcome = outcomes.get(rank);
-        AllReduceException e = assertInstanceOf(AllReduceException.class, outcome.error());
-        assertTrue(outcome.millis() < 5_000, "rank " + rank + " took " + outcome.millis() + " ms");
-        assertTrue(
-            e.getMessage().toLowerCase(java.util.Locale.ROOT).contains("rank 1 (" + dead + ")"),
-            "rank " + rank + " should name the dead rank: " + e.getMessage());
+    // Rank 1's connections run through proxies the test cuts mid-transfer: ranks 0 and 2 lose it
+    // without an ABORT, as when its host dies.
+    List<ServerSocketChannel> servers = Ranks.listen(worldSize);
+    List<PeerAddress> real = Ranks.addresses(servers);
+    try (CuttableProxy intoRank1 = new CuttableProxy(real.get(1));
+        CuttableProxy outOfRank1 = new CuttableProxy(real.get(2))) {
+      PeerAddress dead = intoRank1.address(); // rank 1's address as ranks 0 and 2 know it
+      List<List<PeerAddress>> peersOf =
+          List.of(
+              List.of(real.get(0), dead, real.get(2)),
+              List.of(real.get(0), real.get(1), outOfRank1.address()),
+              List.of(real.get(0), dead, real.get(2)));
+      List<RingAllReduce> rings =
+          Ranks.ring(
+              servers,
+              peersOf::get,
+              b -> b.optTimeout(Duration.ofSeconds(30)).optChunkBytes(16 << 10));
+      try {
+        List<Ranks.Outcome<Integer>> outcomes =
+            Ranks.run(
+                worldSize + 1,
+                rank -> {
+                  if (rank == worldSize) { // the killer
+                    Thread.sleep(300);
+                    intoRank1.cut();
+                    outOfRank1.cut();
+                    return 0;
+                  }
+                  FloatBuffer buffer = Ranks.randomBuffer(1_000_003, rank);
+                  for (int call = 1; call <= 10_000; call++) {
+                    rings.get(rank).allReduceMean(buffer);
+                  }
+                  return -1;
+                });
+        for (int rank : new int[] {0, 2}) {
+          Ranks.Outcome<Integer> outcome = outcomes.get(rank);
+          AllReduceException e = assertInstanceOf(AllReduceException.class, outcome.error());
+          assertTrue(
+              outcome.millis() < 5_000, "rank " + rank + " took " + outcome.millis() + " ms");
+          assertTrue(
+              e.getMessage().toLowerCase(java.util.Locale.ROOT).contains("rank 1 (" + dead + ")"),
+              "rank " + rank + " should name the dead rank: " + e.getMessage());
+        }
+      } finally {
+        Ranks.closeAll(rings);
       }
-    } finally {
-      Ranks.closeAll(rings);
+    }
+  }
+
+  @Test
+  void aResetFromTheNextRankWhileWaitingNamesThatRank() {
+    // Rank 0 has sent its header and waits for rank 1, which is not calling yet; then the
+    // connection to rank 1 is reset. Rank 0 notices on the socket it only sends on.
+    List<ServerSocketChannel> servers = Ranks.listen(2);
+    List<PeerAddress> real = Ranks.addresses(servers);
+    try (CuttableProxy intoRank1 = new CuttableProxy(real.get(1))) {
+      PeerAddress rank1 = intoRank1.address();
+      List<List<PeerAddress>> peersOf = List.of(List.of(real.get(0), rank1), real);
+      List<RingAllReduce> rings =
+          Ranks.ring(servers, peersOf::get, b -> b.optTimeout(Duration.ofSeconds(30)));
+      try {
+        List<Ranks.Outcome<Object>> outcomes =
+            Ranks.run(
+                2,
+                rank -> {
+                  if (rank == 1) { // not calling: cuts its incoming connection instead
+                    Thread.sleep(300);
+                    intoRank1.cut();
+                    return null;
+                  }
+                  rings.get(0).allReduceMean(Ranks.direct(1000));
+                  return null;
+                });
+        Ranks.Outcome<Object> outcome = outcomes.get(0);
+        AllReduceException e = assertInstanceOf(AllReduceException.class, outcome.error());
+        assertTrue(outcome.millis() < 5_000, "took " + outcome.millis() + " ms");
+        String message = e.getMessage();
+        assertTrue(
+            message.startsWith("Rank 0: lost the connection to rank 1 (" + rank1 + ")")
+                || message.startsWith("Rank 0: rank 1 (" + rank1 + ") closed its connection"),
+            message);
+        assertTrue(message.contains("during header exchange of call #1"), message);
+      } finally {
+        Ranks.closeAll(rings);
+      }
     }
   }
 
