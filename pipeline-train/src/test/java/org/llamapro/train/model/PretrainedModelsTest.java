@@ -71,7 +71,7 @@ class PretrainedModelsTest {
   void configRoundTripsThroughJson() {
     for (LlamaConfig config :
         List.of(TinyConfigs.llama(3), TinyConfigs.groupedTied(1), TinyConfigs.qwen2(2))) {
-      assertEquals(config, LlamaConfig.fromJson(config.toJson(), "test"));
+      assertEquals(config, LlamaConfig.fromHfConfig(config.toJson(), "test"));
     }
   }
 
