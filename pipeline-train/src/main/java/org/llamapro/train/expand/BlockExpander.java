@@ -25,6 +25,8 @@ import org.llamapro.train.checkpoint.TensorInfo;
 import org.llamapro.train.checkpoint.TensorSpec;
 import org.llamapro.train.model.HfConfigJson;
 import org.llamapro.train.model.LlamaConfig;
+import org.llamapro.train.model.ModelLayout;
+import org.llamapro.train.model.PretrainedModels;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -66,21 +68,36 @@ public final class BlockExpander {
 
   private BlockExpander() {}
 
+  /** Checks a finished expansion before it is published; throws to discard it. */
+  @FunctionalInterface
+  public interface StagedCheck {
+    /** {@code expanded} is the complete model under its staging name. */
+    void check(Path expanded);
+  }
+
   public static ExpansionRecord expand(Request request) {
+    return expand(request, expanded -> {});
+  }
+
+  /**
+   * Expands, then runs {@code check} on the complete output before it is moved into place: a check
+   * that throws leaves no output behind (and an existing one, with {@code --overwrite}, untouched).
+   *
+   * <p>Refused before anything is written: an output that contains or is inside the input, an
+   * existing output that is not a previous expansion (only those carry {@value
+   * ExpansionRecord#FILE_NAME}, so only those may be replaced), and an input model that the loader
+   * would refuse (config.json, tensor names and shapes).
+   */
+  public static ExpansionRecord expand(Request request, StagedCheck check) {
+    requireNonNull(check, "check is null");
     Path output = request.output().toAbsolutePath().normalize();
     Path input = request.input().toAbsolutePath().normalize();
-    if (output.equals(input)) {
-      throw new IllegalArgumentException("--output must differ from --model: " + output);
-    }
-    if (Files.exists(output) && !request.overwrite() && !OutputGuard.isEmptyDirectory(output)) {
-      throw new IllegalArgumentException(
-          "Output directory exists and is not empty: "
-              + output
-              + " (use --overwrite to replace it)");
-    }
+    OutputGuard.requireDisjoint(output, Map.of("--model", input));
+    OutputGuard.requireReplaceable(output, request.overwrite(), ExpansionRecord.FILE_NAME);
     long started = System.nanoTime();
     try (HfModelDirectory model = HfModelDirectory.open(input)) {
       LlamaConfig config = LlamaConfig.fromHfConfig(model);
+      requireLoadable(model, config);
       int oldLayers = config.numHiddenLayers();
       ExpansionPlan plan = ExpansionPlan.of(oldLayers, request.layers(), request.placement());
       Map<Integer, List<String>> blocks = blockTensors(model, oldLayers);
@@ -106,6 +123,7 @@ public final class BlockExpander {
                 plan.sources(),
                 digests(staged.path(), written.sha256()));
         record.write(staged.path());
+        check.check(staged.path());
         staged.publish();
         logDone(plan, request, written, started, output);
         return record;
@@ -167,6 +185,26 @@ public final class BlockExpander {
       }
     }
     return writer.write();
+  }
+
+  /**
+   * The loader's checks, before anything is written: every tensor config.json implies, in its shape
+   * and a float dtype, and no bias the architecture lacks. Errors name the file and tensor.
+   */
+  private static void requireLoadable(HfModelDirectory model, LlamaConfig config) {
+    ModelLayout.check(config, PretrainedModels.tensorSource(model));
+    for (String name : ModelLayout.shapes(config).keySet()) {
+      TensorInfo info = model.info(name);
+      if (!info.dtype().isReadableAsFloat()) {
+        throw new IllegalArgumentException(
+            model.fileOf(name).path()
+                + ": tensor "
+                + name
+                + " is "
+                + info.dtype()
+                + "; model weights must be F32, F16 or BF16");
+      }
+    }
   }
 
   /** Block index -> its tensor names (sorted), checking the blocks are exactly 0..layers-1. */
