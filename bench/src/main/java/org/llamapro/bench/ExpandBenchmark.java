@@ -35,9 +35,16 @@ final class ExpandBenchmark {
     long embeddings = 2L * 32000 * hidden * 2;
     int layers = (int) Math.max(4, Math.round((gigabytes * 1e9 - embeddings) / perBlock / 4) * 4);
     LlamaConfig config =
-        new LlamaConfig(
-            "llama", 32000, hidden, mlp, layers, 16, 16, 128, 1e-5, 10000, 4096, false, false,
-            false, false);
+        LlamaConfig.builder()
+            .setVocabSize(32000)
+            .setHiddenSize(hidden)
+            .setIntermediateSize(mlp)
+            .setNumHiddenLayers(layers)
+            .setNumAttentionHeads(16)
+            .optHeadDim(128)
+            .optRmsNormEps(1e-5)
+            .optMaxPositionEmbeddings(4096)
+            .build();
     Path base = work.resolve("base");
     if (!Files.exists(base.resolve("config.json"))) {
       generate(config, base);

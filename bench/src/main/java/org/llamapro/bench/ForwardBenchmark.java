@@ -23,8 +23,15 @@ final class ForwardBenchmark {
   static void run(String[] args) {
     // A small LLaMA: 8 blocks, hidden 512, MLP 1376, 8 heads, LLaMA-2 vocabulary (~46M parameters).
     LlamaConfig config =
-        new LlamaConfig(
-            "llama", 32000, 512, 1376, 8, 8, 8, 64, 1e-5, 10000, 4096, false, false, false, false);
+        LlamaConfig.builder()
+            .setVocabSize(32000)
+            .setHiddenSize(512)
+            .setIntermediateSize(1376)
+            .setNumHiddenLayers(8)
+            .setNumAttentionHeads(8)
+            .optRmsNormEps(1e-5)
+            .optMaxPositionEmbeddings(4096)
+            .build();
     System.out.printf(
         Locale.ROOT,
         "threads: %d (torch intra-op default)%n",

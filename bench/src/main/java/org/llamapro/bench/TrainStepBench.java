@@ -39,9 +39,15 @@ public final class TrainStepBench {
   public static void run(String[] args) {
     int steps = args.length > 0 ? Integer.parseInt(args[0]) : 5;
     LlamaConfig config =
-        new LlamaConfig(
-            "llama", 8000, 256, 688, LAYERS, 8, 8, 32, 1e-5, 10000, 4096, false, false, false,
-            false);
+        LlamaConfig.builder()
+            .setVocabSize(8000)
+            .setHiddenSize(256)
+            .setIntermediateSize(688)
+            .setNumHiddenLayers(LAYERS)
+            .setNumAttentionHeads(8)
+            .optRmsNormEps(1e-5)
+            .optMaxPositionEmbeddings(4096)
+            .build();
     InitializedWeights weights = new InitializedWeights(config, 1, 0.02);
     List<List<MicroBatch>> batches = batches(config, steps + 1);
     long tokensPerStep = (long) MICRO_BATCH * MICRO_BATCHES * SEQ_LEN;

@@ -71,12 +71,16 @@ final class ExpandCommand implements Callable<Integer> {
 
   @Option(
       names = "--overwrite",
-      description = "Replace a non-empty output directory (only once the new one is complete).")
+      description =
+          "Replace an earlier expansion (a directory holding expansion.json) once the new one is"
+              + " complete; any other non-empty directory is refused.")
   boolean overwrite;
 
   @Option(
       names = "--verify",
-      description = "Compare logits of the base and the expanded model afterwards.")
+      description =
+          "Compare logits of the base and the expanded model before publishing it; on failure"
+              + " nothing is written.")
   boolean verify;
 
   @Option(
@@ -87,17 +91,37 @@ final class ExpandCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
+    Initialization initialization = Initialization.parse(init);
+    // Resolved first, so a bad --device fails before anything is written.
+    ComputeTarget target = verify ? ComputeTarget.resolve(device, "f32") : null;
     BlockExpander.Request request =
         new BlockExpander.Request(
             model,
             output,
             layers,
             Placement.parse(placement),
-            Initialization.parse(init),
+            initialization,
             seed,
             ByteSize.parse("--shard-size", shardSize),
             overwrite);
-    ExpansionRecord record = BlockExpander.expand(request);
+    ExpansionRecord record;
+    try {
+      record =
+          BlockExpander.expand(
+              request,
+              expanded -> {
+                // Verified under its staging name: a failure publishes nothing.
+                if (verify
+                    && VerifyExpansionCommand.report(
+                            model, expanded, target, initialization == Initialization.IDENTITY)
+                        != 0) {
+                  throw new VerificationFailedException();
+                }
+              });
+    } catch (VerificationFailedException e) {
+      System.err.println("error: --verify failed; nothing was written to " + output);
+      return 1;
+    }
     System.out.println(
         String.format(
             Locale.ROOT,
@@ -108,13 +132,15 @@ final class ExpandCommand implements Callable<Integer> {
             record.init(),
             record.newBlocks(),
             output));
-    if (verify) {
-      return VerifyExpansionCommand.report(
-          model,
-          output,
-          ComputeTarget.resolve(device, "f32"),
-          record.init() == Initialization.IDENTITY);
-    }
     return 0;
+  }
+
+  /** Aborts the expansion after a failed --verify (already reported). */
+  private static final class VerificationFailedException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    VerificationFailedException() {
+      super("--verify failed", null, false, false);
+    }
   }
 }

@@ -100,22 +100,19 @@ final class InitModelCommand implements Callable<Integer> {
     }
     String type = modelType.toLowerCase(Locale.ROOT);
     LlamaConfig config =
-        new LlamaConfig(
-            type,
-            vocab,
-            hidden,
-            intermediate,
-            layers,
-            heads,
-            kvHeads == null ? heads : kvHeads,
-            hidden / heads,
-            1e-5,
-            10000,
-            maxPosition,
-            tie,
-            type.equals("qwen2"),
-            false,
-            false);
+        LlamaConfig.builder()
+            .optModelType(type)
+            .setVocabSize(vocab)
+            .setHiddenSize(hidden)
+            .setIntermediateSize(intermediate)
+            .setNumHiddenLayers(layers)
+            .setNumAttentionHeads(heads)
+            .optNumKeyValueHeads(kvHeads == null ? heads : kvHeads)
+            .optRmsNormEps(1e-5)
+            .optMaxPositionEmbeddings(maxPosition)
+            .optTieWordEmbeddings(tie)
+            .optQkvBias(type.equals("qwen2"))
+            .build();
     DType storage =
         switch (dtype.toLowerCase(Locale.ROOT)) {
           case "f32" -> DType.F32;

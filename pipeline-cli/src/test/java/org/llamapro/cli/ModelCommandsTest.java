@@ -1,13 +1,26 @@
 package org.llamapro.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.llamapro.train.checkpoint.DType;
+import org.llamapro.train.checkpoint.ShardedCheckpointWriter;
+import org.llamapro.train.checkpoint.TensorSpec;
+import org.llamapro.train.model.HfConfigJson;
+import org.llamapro.train.model.InitializedWeights;
+import org.llamapro.train.model.LlamaConfig;
+import org.llamapro.train.model.PretrainedModels;
+import org.llamapro.train.model.TensorNames;
 
 class ModelCommandsTest {
   @TempDir static Path temp;
@@ -16,23 +29,7 @@ class ModelCommandsTest {
   @BeforeAll
   static void tinyModel() {
     model = temp.resolve("tiny");
-    CliRun run =
-        CliRun.of(
-            "init-model",
-            "--output",
-            model.toString(),
-            "--layers",
-            "2",
-            "--hidden-size",
-            "32",
-            "--intermediate-size",
-            "64",
-            "--heads",
-            "4",
-            "--kv-heads",
-            "2",
-            "--seed",
-            "3");
+    CliRun run = initModel(model, "--layers", "2", "--kv-heads", "2", "--seed", "3");
     assertEquals(0, run.exitCode(), run.err());
   }
 
@@ -93,16 +90,7 @@ class ModelCommandsTest {
   @Test
   void expandThenVerify() {
     Path out = temp.resolve("expanded");
-    CliRun expand =
-        CliRun.of(
-            "expand",
-            "--model",
-            model.toString(),
-            "--output",
-            out.toString(),
-            "--layers",
-            "4",
-            "--verify");
+    CliRun expand = expand(model, out, "--verify");
     assertEquals(0, expand.exitCode(), expand.err());
     assertTrue(expand.out().contains("\"max_abs_logit_difference\": 0.0"), expand.out());
     assertTrue(Files.exists(out.resolve("expansion.json")));
@@ -133,5 +121,109 @@ class ModelCommandsTest {
     assertTrue(
         layers.err().contains("error: --layers must be greater than the model's 2 blocks, got 2"),
         layers.err());
+  }
+
+  @Test
+  void expandOverwritingAParentOfItsModelIsRefusedAndDeletesNothing() throws Exception {
+    Path parent = temp.resolve("x");
+    Path inner = parent.resolve("inner/model");
+    Files.createDirectories(inner.getParent());
+    copyDirectory(model, inner);
+    Files.writeString(parent.resolve("notes.txt"), "beside the model");
+    CliRun run = expand(inner, parent, "--overwrite");
+    assertEquals(2, run.exitCode(), run.err());
+    assertTrue(run.err().contains("contains --model " + inner), run.err());
+    assertTrue(Files.exists(inner.resolve("model.safetensors")), "the model is kept");
+    assertEquals("beside the model", Files.readString(parent.resolve("notes.txt")));
+  }
+
+  @Test
+  void failedVerifyLeavesNoOutputBehind() {
+    // A NaN in the final norm makes every logit NaN: --verify cannot find them identical.
+    LlamaConfig config =
+        LlamaConfig.builder()
+            .setVocabSize(97)
+            .setHiddenSize(32)
+            .setIntermediateSize(64)
+            .setNumHiddenLayers(2)
+            .setNumAttentionHeads(4)
+            .build();
+    InitializedWeights weights = new InitializedWeights(config, 1, 0.02);
+    Path base = temp.resolve("nan-model");
+    ShardedCheckpointWriter.Builder writer =
+        ShardedCheckpointWriter.builder().setOutputDirectory(base);
+    for (String name : weights.names()) {
+      float[] values = weights.readFloats(name);
+      values[0] = name.equals(TensorNames.FINAL_NORM) ? Float.NaN : values[0];
+      writer.add(
+          new TensorSpec(name, DType.F32, weights.shape(name)),
+          PretrainedModels.encode(values, DType.F32));
+    }
+    writer.write();
+    HfConfigJson.write(base.resolve("config.json"), config.toJson());
+    Path out = temp.resolve("nan-expanded");
+    CliRun run = expand(base, out, "--verify");
+    assertEquals(1, run.exitCode(), run.out() + run.err());
+    assertTrue(run.err().contains("--verify failed; nothing was written to " + out), run.err());
+    assertFalse(Files.exists(out), "the unverified expansion is not published");
+
+    CliRun badDevice = expand(model, out, "--verify", "--device", "gpu:7");
+    assertEquals(2, badDevice.exitCode(), badDevice.err());
+    assertTrue(badDevice.err().contains("Device gpu:7 was requested"), badDevice.err());
+    assertFalse(Files.exists(out), "a bad --device is refused before expanding");
+  }
+
+  @Test
+  void scoreRefusesMoreTokensThanMaxPositionEmbeddings() {
+    Path short8 = temp.resolve("short-context");
+    CliRun init = initModel(short8, "--layers", "1", "--vocab-size", "97", "--max-position", "8");
+    assertEquals(0, init.exitCode(), init.err());
+    CliRun fits = CliRun.of("score", "--model", short8.toString(), "--ids", "1,2,3,4,5,6,7,8");
+    assertEquals(0, fits.exitCode(), fits.err());
+    CliRun tooLong = CliRun.of("score", "--model", short8.toString(), "--ids", "1,2,3,4,5,6,7,8,9");
+    assertEquals(2, tooLong.exitCode(), tooLong.out());
+    assertTrue(
+        tooLong
+            .err()
+            .contains(
+                "error: 9 tokens is more than the model's max_position_embeddings (8 in"
+                    + " config.json); score at most 8 tokens"),
+        tooLong.err());
+  }
+
+  /** {@code init-model} of hidden size 32 (4 heads), MLP 64, plus {@code more}. */
+  private static CliRun initModel(Path out, String... more) {
+    List<String> args =
+        new ArrayList<>(
+            List.of(
+                "init-model",
+                "--output",
+                out.toString(),
+                "--hidden-size",
+                "32",
+                "--intermediate-size",
+                "64",
+                "--heads",
+                "4"));
+    args.addAll(List.of(more));
+    return CliRun.of(args.toArray(String[]::new));
+  }
+
+  private static CliRun expand(Path in, Path out, String... more) {
+    List<String> args =
+        new ArrayList<>(
+            List.of(
+                "expand", "--model", in.toString(), "--output", out.toString(), "--layers", "4"));
+    args.addAll(List.of(more));
+    return CliRun.of(args.toArray(String[]::new));
+  }
+
+  private static void copyDirectory(Path from, Path to) throws IOException {
+    Files.createDirectories(to);
+    try (Stream<Path> files = Files.list(from)) {
+      for (Path file : files.toList()) {
+        Files.copy(file, to.resolve(file.getFileName().toString()));
+      }
+    }
   }
 }

@@ -38,16 +38,36 @@ public final class AtomicFiles {
     write(file, out -> out.write(bytes));
   }
 
+  /** What writes the content straight to the temporary file's channel (large buffers). */
+  @FunctionalInterface
+  public interface ChannelContent {
+    void writeTo(FileChannel channel) throws IOException;
+  }
+
   /** Writes {@code content} to a temporary sibling, forces it to disk, then renames it over. */
   public static void write(Path file, Content content) throws IOException {
+    requireNonNull(content, "content is null");
+    writeChannel(
+        file,
+        channel -> {
+          OutputStream out = java.nio.channels.Channels.newOutputStream(channel);
+          content.writeTo(out);
+          out.flush();
+        });
+  }
+
+  /**
+   * As {@link #write(Path, Content)}, handing the content the file channel itself, so direct or
+   * memory-mapped buffers are written without a copy through the heap.
+   */
+  public static void writeChannel(Path file, ChannelContent content) throws IOException {
     requireNonNull(file, "file is null");
+    requireNonNull(content, "content is null");
     Path temporary = temporarySibling(file, "tmp");
     try {
       try (FileChannel channel =
-              FileChannel.open(temporary, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
-          OutputStream out = java.nio.channels.Channels.newOutputStream(channel)) {
-        content.writeTo(out);
-        out.flush();
+          FileChannel.open(temporary, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+        content.writeTo(channel);
         channel.force(true);
       }
       moveReplacing(temporary, file);

@@ -173,22 +173,15 @@ public final class DemoRun {
   // 2. A fresh LLaMA with the LLaMA-2 vocabulary.
   private void initBase() throws IOException {
     LlamaConfig config =
-        new LlamaConfig(
-            "llama",
-            32000,
-            options.hiddenSize(),
-            options.intermediateSize(),
-            options.layers(),
-            options.heads(),
-            options.heads(),
-            options.hiddenSize() / options.heads(),
-            1e-5,
-            10000,
-            Math.max(2048, options.seqLen()),
-            false,
-            false,
-            false,
-            false);
+        LlamaConfig.builder()
+            .setVocabSize(32000)
+            .setHiddenSize(options.hiddenSize())
+            .setIntermediateSize(options.intermediateSize())
+            .setNumHiddenLayers(options.layers())
+            .setNumAttentionHeads(options.heads())
+            .optRmsNormEps(1e-5)
+            .optMaxPositionEmbeddings(Math.max(2048, options.seqLen()))
+            .build();
     Path dir = work.resolve("models/base-init");
     delete(dir);
     PretrainedModels.initialize(dir, config, DType.F32, options.seed(), 5_000_000_000L);

@@ -75,8 +75,15 @@ class PerplexityEvaluatorTest {
 
   private static LlamaModel model() {
     LlamaConfig config =
-        new LlamaConfig(
-            "llama", 32000, 32, 64, 2, 4, 4, 8, 1e-5, 10000, 64, false, false, false, false);
+        LlamaConfig.builder()
+            .setVocabSize(32000)
+            .setHiddenSize(32)
+            .setIntermediateSize(64)
+            .setNumHiddenLayers(2)
+            .setNumAttentionHeads(4)
+            .optRmsNormEps(1e-5)
+            .optMaxPositionEmbeddings(64)
+            .build();
     return LlamaModel.load(
         config, new InitializedWeights(config, 1, 0.02), Device.cpu(), DataType.FLOAT32);
   }

@@ -29,8 +29,15 @@ import org.llamapro.train.trainer.TrainConfig;
 final class SparkFixtures {
   /** LLaMA-2's vocabulary on a tiny body: hidden 32, 4 blocks of which 1 and 3 are new. */
   static final LlamaConfig CONFIG =
-      new LlamaConfig(
-          "llama", 32000, 32, 64, 4, 4, 4, 8, 1e-5, 10000, 256, false, false, false, false);
+      LlamaConfig.builder()
+          .setVocabSize(32000)
+          .setHiddenSize(32)
+          .setIntermediateSize(64)
+          .setNumHiddenLayers(4)
+          .setNumAttentionHeads(4)
+          .optRmsNormEps(1e-5)
+          .optMaxPositionEmbeddings(256)
+          .build();
 
   static final int SEQ_LEN = 16;
 
@@ -69,6 +76,7 @@ final class SparkFixtures {
     }
     ExpansionRecord record =
         new ExpansionRecord(
+            ExpansionRecord.FORMAT,
             "test",
             2,
             CONFIG.numHiddenLayers(),
@@ -78,7 +86,7 @@ final class SparkFixtures {
             List.of(1, 3),
             sources,
             Map.of());
-    PretrainedModels.writeJson(dir.resolve(ExpansionRecord.FILE_NAME), record.toJson());
+    record.write(dir);
     return dir;
   }
 

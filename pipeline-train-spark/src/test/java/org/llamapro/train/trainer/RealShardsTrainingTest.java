@@ -29,8 +29,15 @@ import org.llamapro.train.model.LlamaConfig;
 class RealShardsTrainingTest {
   /** LLaMA-2's vocabulary on a tiny body: hidden 32, 4 blocks of which 1 and 3 are new. */
   private static final LlamaConfig CONFIG =
-      new LlamaConfig(
-          "llama", 32000, 32, 64, 4, 4, 4, 8, 1e-5, 10000, 256, false, false, false, false);
+      LlamaConfig.builder()
+          .setVocabSize(32000)
+          .setHiddenSize(32)
+          .setIntermediateSize(64)
+          .setNumHiddenLayers(4)
+          .setNumAttentionHeads(4)
+          .optRmsNormEps(1e-5)
+          .optMaxPositionEmbeddings(256)
+          .build();
 
   @TempDir Path temp;
 

@@ -47,14 +47,17 @@ public final class HfModelDirectory implements AutoCloseable {
   private final List<SafetensorsFile> files; // in shard order
   private final Map<String, SafetensorsFile> fileByTensor; // in shard order, then file order
   private final List<Path> nonWeightFiles;
+  private final Path weightsFile; // model.safetensors or the index
 
   private HfModelDirectory(
       Path directory,
+      Path weightsFile,
       ObjectNode config,
       List<SafetensorsFile> files,
       Map<String, SafetensorsFile> fileByTensor,
       List<Path> nonWeightFiles) {
     this.directory = directory;
+    this.weightsFile = weightsFile;
     this.config = config;
     this.files = files;
     this.fileByTensor = fileByTensor;
@@ -106,6 +109,7 @@ public final class HfModelDirectory implements AutoCloseable {
       }
       return new HfModelDirectory(
           dir,
+          hasSingle ? single : index,
           config,
           Collections.unmodifiableList(files),
           Collections.unmodifiableMap(fileByTensor),
@@ -271,6 +275,11 @@ public final class HfModelDirectory implements AutoCloseable {
   /** The directory this was opened from. */
   public Path directory() {
     return directory;
+  }
+
+  /** {@code model.safetensors}, or the index of a sharded model: where every tensor is listed. */
+  public Path weightsFile() {
+    return weightsFile;
   }
 
   /** {@code config.json} as parsed JSON; a copy the caller may change. */

@@ -9,10 +9,7 @@ import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
-import java.security.SecureRandom;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -23,6 +20,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import org.llamapro.io.AtomicFiles;
 
 /**
  * Writes one safetensors file, streaming: the header first (every spec is known up front), then
@@ -39,7 +37,6 @@ public final class SafetensorsWriter {
   static final String FORMAT_KEY = "format";
   static final String FORMAT_PYTORCH = "pt";
 
-  private static final SecureRandom RANDOM = new SecureRandom();
   private static final int WRITE_CHUNK = 8 << 20; // bounds the JDK's temporary direct buffers
 
   private SafetensorsWriter() {}
@@ -84,44 +81,26 @@ public final class SafetensorsWriter {
               + " bytes, over the limit of "
               + SafetensorsHeader.MAX_HEADER_BYTES);
     }
-    Path directory = file.toAbsolutePath().getParent();
-    Path temporary = null;
+    long[] written = {0};
     try {
-      Files.createDirectories(directory);
-      // Not Files.createTempFile: its owner-only permissions would stick to the checkpoint.
-      Path candidate =
-          directory.resolve(
-              "." + file.getFileName() + ".tmp-" + Long.toHexString(RANDOM.nextLong()));
-      long written;
-      try (FileChannel channel =
-          FileChannel.open(candidate, StandardOpenOption.WRITE, StandardOpenOption.CREATE_NEW)) {
-        temporary = candidate;
-        ByteBuffer length = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
-        length.putLong(header.length).flip();
-        try (OverlappedDigest hasher = new OverlappedDigest(digest)) {
-          hasher.writeAndHash(channel, length);
-          hasher.writeAndHash(channel, ByteBuffer.wrap(header));
-          for (TensorSpec spec : specs) {
-            hasher.writeAndHash(channel, tensorBytes(file, spec, source));
-          }
-        }
-        channel.force(true);
-        written = channel.position();
-      }
-      Files.move(
-          temporary, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-      temporary = null;
-      return written;
+      Files.createDirectories(file.toAbsolutePath().getParent());
+      AtomicFiles.writeChannel(
+          file,
+          channel -> {
+            ByteBuffer length = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
+            length.putLong(header.length).flip();
+            try (OverlappedDigest hasher = new OverlappedDigest(digest)) {
+              hasher.writeAndHash(channel, length);
+              hasher.writeAndHash(channel, ByteBuffer.wrap(header));
+              for (TensorSpec spec : specs) {
+                hasher.writeAndHash(channel, tensorBytes(file, spec, source));
+              }
+            }
+            written[0] = channel.position();
+          });
+      return written[0];
     } catch (IOException e) {
       throw new UncheckedIOException("Cannot write " + file + ": " + e.getMessage(), e);
-    } finally {
-      if (temporary != null) {
-        try {
-          Files.deleteIfExists(temporary);
-        } catch (IOException ignored) {
-          // The original failure matters more; a stray hidden temp file is harmless.
-        }
-      }
     }
   }
 

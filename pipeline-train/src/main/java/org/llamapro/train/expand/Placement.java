@@ -1,5 +1,7 @@
 package org.llamapro.train.expand;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonValue;
 import java.util.Locale;
 
 /** Where the new blocks go (the paper's main method and its ablations). */
@@ -11,15 +13,17 @@ public enum Placement {
   /** M copies of the first M blocks, stacked before the first block. */
   BOTTOM;
 
+  @JsonCreator
   public static Placement parse(String text) {
     try {
       return valueOf(text.trim().toUpperCase(Locale.ROOT));
-    } catch (IllegalArgumentException e) {
+    } catch (IllegalArgumentException e) { // the cause adds nothing: say what is expected
       throw new IllegalArgumentException(
-          "Invalid placement: '" + text + "' (expected interleave, top or bottom)", e);
+          "Invalid placement: '" + text + "' (expected interleave, top or bottom)");
     }
   }
 
+  @JsonValue
   @Override
   public String toString() {
     return name().toLowerCase(Locale.ROOT);

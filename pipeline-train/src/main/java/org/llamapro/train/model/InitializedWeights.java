@@ -17,43 +17,7 @@ public final class InitializedWeights implements TensorSource {
   public InitializedWeights(LlamaConfig config, long seed, double initializerRange) {
     this.seed = seed;
     this.initializerRange = initializerRange;
-    int d = config.hiddenSize();
-    int q = config.numAttentionHeads() * config.headDim();
-    int kv = config.numKeyValueHeads() * config.headDim();
-    int f = config.intermediateSize();
-    shapes.put(TensorNames.EMBED, new long[] {config.vocabSize(), d});
-    for (int i = 0; i < config.numHiddenLayers(); i++) {
-      shapes.put(TensorNames.layer(i, TensorNames.INPUT_NORM), new long[] {d});
-      shapes.put(TensorNames.layer(i, TensorNames.Q_PROJ + ".weight"), new long[] {q, d});
-      if (config.qkvBias()) {
-        shapes.put(TensorNames.layer(i, TensorNames.Q_PROJ + ".bias"), new long[] {q});
-      }
-      shapes.put(TensorNames.layer(i, TensorNames.K_PROJ + ".weight"), new long[] {kv, d});
-      if (config.qkvBias()) {
-        shapes.put(TensorNames.layer(i, TensorNames.K_PROJ + ".bias"), new long[] {kv});
-      }
-      shapes.put(TensorNames.layer(i, TensorNames.V_PROJ + ".weight"), new long[] {kv, d});
-      if (config.qkvBias()) {
-        shapes.put(TensorNames.layer(i, TensorNames.V_PROJ + ".bias"), new long[] {kv});
-      }
-      shapes.put(TensorNames.layer(i, TensorNames.O_PROJ + ".weight"), new long[] {d, q});
-      if (config.outputBias()) {
-        shapes.put(TensorNames.layer(i, TensorNames.O_PROJ + ".bias"), new long[] {d});
-      }
-      shapes.put(TensorNames.layer(i, TensorNames.POST_NORM), new long[] {d});
-      shapes.put(TensorNames.layer(i, TensorNames.GATE_PROJ + ".weight"), new long[] {f, d});
-      shapes.put(TensorNames.layer(i, TensorNames.UP_PROJ + ".weight"), new long[] {f, d});
-      shapes.put(TensorNames.layer(i, TensorNames.DOWN_PROJ + ".weight"), new long[] {d, f});
-      if (config.mlpBias()) {
-        shapes.put(TensorNames.layer(i, TensorNames.GATE_PROJ + ".bias"), new long[] {f});
-        shapes.put(TensorNames.layer(i, TensorNames.UP_PROJ + ".bias"), new long[] {f});
-        shapes.put(TensorNames.layer(i, TensorNames.DOWN_PROJ + ".bias"), new long[] {d});
-      }
-    }
-    shapes.put(TensorNames.FINAL_NORM, new long[] {d});
-    if (!config.tieWordEmbeddings()) {
-      shapes.put(TensorNames.LM_HEAD, new long[] {config.vocabSize(), d});
-    }
+    shapes.putAll(ModelLayout.shapes(config));
   }
 
   /** Tensor names in the order transformers' state dict lists them. */

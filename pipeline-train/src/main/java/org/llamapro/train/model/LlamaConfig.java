@@ -1,59 +1,106 @@
 package org.llamapro.train.model;
 
+import static java.util.Objects.requireNonNull;
+
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.List;
 import java.util.Locale;
+import org.llamapro.train.checkpoint.HfModelDirectory;
 
 /**
- * The decoder's shape, read from a Hugging Face {@code config.json}. LLaMA, Mistral and Qwen2 share
- * this architecture; they differ only in which projections carry biases.
+ * The decoder's shape, as a Hugging Face {@code config.json} describes it (read and written by
+ * {@link HfConfigJson}). LLaMA, Mistral and Qwen2 share this architecture; they differ only in
+ * which projections carry biases.
  *
  * <p>Mistral's sliding-window attention is not implemented: attention is full causal, which equals
  * Mistral's up to {@code sliding_window} tokens (4096 for Mistral-7B).
  */
-public record LlamaConfig(
-    String modelType,
-    int vocabSize,
-    int hiddenSize,
-    int intermediateSize,
-    int numHiddenLayers,
-    int numAttentionHeads,
-    int numKeyValueHeads,
-    int headDim,
-    double rmsNormEps,
-    double ropeTheta,
-    int maxPositionEmbeddings,
-    boolean tieWordEmbeddings,
-    boolean qkvBias,
-    boolean outputBias,
-    boolean mlpBias) {
-
+public final class LlamaConfig {
   public static final List<String> SUPPORTED_MODEL_TYPES = List.of("llama", "mistral", "qwen2");
 
-  public LlamaConfig {
-    requirePositive("vocab_size", vocabSize);
-    requirePositive("hidden_size", hiddenSize);
-    requirePositive("intermediate_size", intermediateSize);
-    requirePositive("num_hidden_layers", numHiddenLayers);
-    requirePositive("num_attention_heads", numAttentionHeads);
-    requirePositive("num_key_value_heads", numKeyValueHeads);
-    requirePositive("head_dim", headDim);
-    requirePositive("max_position_embeddings", maxPositionEmbeddings);
-    if (numAttentionHeads % numKeyValueHeads != 0) {
-      throw new IllegalArgumentException(
-          "num_attention_heads ("
-              + numAttentionHeads
-              + ") must be a multiple of num_key_value_heads ("
-              + numKeyValueHeads
-              + ")");
-    }
-    if (headDim % 2 != 0) {
-      throw new IllegalArgumentException("head_dim must be even for rotary embeddings: " + headDim);
-    }
-    if (!(rmsNormEps > 0) || !(ropeTheta > 0)) {
-      throw new IllegalArgumentException(
-          "rms_norm_eps and rope_theta must be > 0: " + rmsNormEps + ", " + ropeTheta);
-    }
+  private final String modelType;
+  private final int vocabSize;
+  private final int hiddenSize;
+  private final int intermediateSize;
+  private final int numHiddenLayers;
+  private final int numAttentionHeads;
+  private final int numKeyValueHeads;
+  private final int headDim;
+  private final double rmsNormEps;
+  private final double ropeTheta;
+  private final int maxPositionEmbeddings;
+  private final double initializerRange;
+  private final boolean tieWordEmbeddings;
+  private final boolean qkvBias;
+  private final boolean outputBias;
+  private final boolean mlpBias;
+
+  private LlamaConfig(Builder b) {
+    this.modelType = b.modelType;
+    this.vocabSize = b.vocabSize;
+    this.hiddenSize = b.hiddenSize;
+    this.intermediateSize = b.intermediateSize;
+    this.numHiddenLayers = b.numHiddenLayers;
+    this.numAttentionHeads = b.numAttentionHeads;
+    this.numKeyValueHeads = b.numKeyValueHeads != null ? b.numKeyValueHeads : b.numAttentionHeads;
+    this.headDim = b.headDim != null ? b.headDim : b.hiddenSize / b.numAttentionHeads;
+    this.rmsNormEps = b.rmsNormEps;
+    this.ropeTheta = b.ropeTheta;
+    this.maxPositionEmbeddings = b.maxPositionEmbeddings;
+    this.initializerRange = b.initializerRange;
+    this.tieWordEmbeddings = b.tieWordEmbeddings;
+    this.qkvBias = b.qkvBias != null ? b.qkvBias : b.modelType.equals("qwen2");
+    this.outputBias = b.outputBias != null ? b.outputBias : false;
+    this.mlpBias = b.mlpBias != null ? b.mlpBias : false;
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** A builder holding every value of this config, to change a few. */
+  public Builder toBuilder() {
+    return builder()
+        .optModelType(modelType)
+        .setVocabSize(vocabSize)
+        .setHiddenSize(hiddenSize)
+        .setIntermediateSize(intermediateSize)
+        .setNumHiddenLayers(numHiddenLayers)
+        .setNumAttentionHeads(numAttentionHeads)
+        .optNumKeyValueHeads(numKeyValueHeads)
+        .optHeadDim(headDim)
+        .optRmsNormEps(rmsNormEps)
+        .optRopeTheta(ropeTheta)
+        .optMaxPositionEmbeddings(maxPositionEmbeddings)
+        .optInitializerRange(initializerRange)
+        .optTieWordEmbeddings(tieWordEmbeddings)
+        .optQkvBias(qkvBias)
+        .optOutputBias(outputBias)
+        .optMlpBias(mlpBias);
+  }
+
+  /**
+   * Reads a {@code config.json} tree; {@code source} names the file in error messages. Refuses what
+   * the model does not implement (other activations, RoPE scaling) rather than computing wrong
+   * logits.
+   */
+  public static LlamaConfig fromHfConfig(JsonNode json, String source) {
+    return HfConfigJson.parse(json, source);
+  }
+
+  /** The config of a model directory, read from its {@code config.json}. */
+  public static LlamaConfig fromHfConfig(HfModelDirectory directory) {
+    return HfConfigJson.parse(
+        directory.config(), directory.directory().resolve(HfModelDirectory.CONFIG).toString());
+  }
+
+  /**
+   * A {@code config.json} for this shape, as transformers writes it for the model type (used for
+   * models this project creates; expansion edits the original JSON instead, keeping every key).
+   */
+  public ObjectNode toJson() {
+    return HfConfigJson.toJson(this);
   }
 
   /** Query heads per key/value head (grouped-query attention); 1 for plain multi-head. */
@@ -63,60 +110,7 @@ public record LlamaConfig(
 
   /** The same model with a different number of decoder blocks (what block expansion changes). */
   public LlamaConfig withLayers(int layers) {
-    return new LlamaConfig(
-        modelType,
-        vocabSize,
-        hiddenSize,
-        intermediateSize,
-        layers,
-        numAttentionHeads,
-        numKeyValueHeads,
-        headDim,
-        rmsNormEps,
-        ropeTheta,
-        maxPositionEmbeddings,
-        tieWordEmbeddings,
-        qkvBias,
-        outputBias,
-        mlpBias);
-  }
-
-  /**
-   * A {@code config.json} for this shape, as transformers writes it for the model type (used for
-   * models this project creates; expansion edits the original JSON instead, keeping every key).
-   */
-  public com.fasterxml.jackson.databind.node.ObjectNode toJson() {
-    com.fasterxml.jackson.databind.node.ObjectNode json =
-        com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();
-    String architecture =
-        switch (modelType) {
-          case "mistral" -> "MistralForCausalLM";
-          case "qwen2" -> "Qwen2ForCausalLM";
-          default -> "LlamaForCausalLM";
-        };
-    json.putArray("architectures").add(architecture);
-    json.put("model_type", modelType);
-    json.put("vocab_size", vocabSize);
-    json.put("hidden_size", hiddenSize);
-    json.put("intermediate_size", intermediateSize);
-    json.put("num_hidden_layers", numHiddenLayers);
-    json.put("num_attention_heads", numAttentionHeads);
-    json.put("num_key_value_heads", numKeyValueHeads);
-    json.put("head_dim", headDim);
-    json.put("hidden_act", "silu");
-    json.put("rms_norm_eps", rmsNormEps);
-    json.put("rope_theta", ropeTheta);
-    json.put("max_position_embeddings", maxPositionEmbeddings);
-    json.put("tie_word_embeddings", tieWordEmbeddings);
-    if (modelType.equals("llama")) {
-      json.put("attention_bias", qkvBias);
-      json.put("mlp_bias", mlpBias);
-    }
-    json.put("bos_token_id", 1);
-    json.put("eos_token_id", 2);
-    json.put("initializer_range", 0.02);
-    json.put("torch_dtype", "float32");
-    return json;
+    return toBuilder().setNumHiddenLayers(layers).build();
   }
 
   /** Parameters of one decoder block. */
@@ -135,119 +129,273 @@ public record LlamaConfig(
     return attention + mlp + 2 * d;
   }
 
-  /**
-   * Reads {@code config.json}. {@code source} names the file in error messages. Refuses what the
-   * model does not implement (other activations, RoPE scaling) rather than computing wrong logits.
-   */
-  public static LlamaConfig fromJson(JsonNode json, String source) {
-    if (json == null || !json.isObject()) {
-      throw new IllegalArgumentException(source + ": expected a JSON object");
-    }
-    String modelType = text(json, "model_type", "llama").toLowerCase(Locale.ROOT);
-    if (!SUPPORTED_MODEL_TYPES.contains(modelType)) {
-      throw new IllegalArgumentException(
-          source
-              + ": unsupported model_type '"
-              + modelType
-              + "' (supported: "
-              + String.join(", ", SUPPORTED_MODEL_TYPES)
-              + ")");
-    }
-    String activation = text(json, "hidden_act", "silu");
-    if (!activation.equals("silu")) {
-      throw new IllegalArgumentException(
-          source + ": unsupported hidden_act '" + activation + "' (only silu)");
-    }
-    JsonNode ropeScaling = json.get("rope_scaling");
-    if (ropeScaling != null && !ropeScaling.isNull()) {
-      String type = ropeScaling.path("rope_type").asText(ropeScaling.path("type").asText(""));
-      if (!type.equals("default")) {
-        throw new IllegalArgumentException(
-            source + ": rope_scaling '" + type + "' is not supported (only plain RoPE)");
-      }
-    }
-    int hidden = integer(json, "hidden_size", source, null);
-    int heads = integer(json, "num_attention_heads", source, null);
-    int kvHeads = integer(json, "num_key_value_heads", source, heads);
-    if (heads <= 0 || hidden % heads != 0 && !json.has("head_dim")) {
-      throw new IllegalArgumentException(
-          source
-              + ": hidden_size ("
-              + hidden
-              + ") is not a multiple of num_attention_heads ("
-              + heads
-              + ") and no head_dim is given");
-    }
-    int headDim =
-        json.hasNonNull("head_dim") ? integer(json, "head_dim", source, null) : hidden / heads;
-    boolean qkvBias;
-    boolean outputBias;
-    switch (modelType) {
-      case "qwen2" -> {
-        qkvBias = true;
-        outputBias = false;
-      }
-      case "llama" -> {
-        qkvBias = json.path("attention_bias").asBoolean(false);
-        outputBias = qkvBias;
-      }
-      default -> {
-        qkvBias = false;
-        outputBias = false;
-      }
-    }
-    return new LlamaConfig(
+  public String modelType() {
+    return modelType;
+  }
+
+  public int vocabSize() {
+    return vocabSize;
+  }
+
+  public int hiddenSize() {
+    return hiddenSize;
+  }
+
+  public int intermediateSize() {
+    return intermediateSize;
+  }
+
+  public int numHiddenLayers() {
+    return numHiddenLayers;
+  }
+
+  public int numAttentionHeads() {
+    return numAttentionHeads;
+  }
+
+  public int numKeyValueHeads() {
+    return numKeyValueHeads;
+  }
+
+  public int headDim() {
+    return headDim;
+  }
+
+  public double rmsNormEps() {
+    return rmsNormEps;
+  }
+
+  public double ropeTheta() {
+    return ropeTheta;
+  }
+
+  public int maxPositionEmbeddings() {
+    return maxPositionEmbeddings;
+  }
+
+  /** Standard deviation of transformers' normal initialisation of the projections. */
+  public double initializerRange() {
+    return initializerRange;
+  }
+
+  public boolean tieWordEmbeddings() {
+    return tieWordEmbeddings;
+  }
+
+  public boolean qkvBias() {
+    return qkvBias;
+  }
+
+  public boolean outputBias() {
+    return outputBias;
+  }
+
+  public boolean mlpBias() {
+    return mlpBias;
+  }
+
+  /** Every value, in declaration order: what equality compares. */
+  private List<Object> values() {
+    return List.of(
         modelType,
-        integer(json, "vocab_size", source, null),
-        hidden,
-        integer(json, "intermediate_size", source, null),
-        integer(json, "num_hidden_layers", source, null),
-        heads,
-        kvHeads,
+        vocabSize,
+        hiddenSize,
+        intermediateSize,
+        numHiddenLayers,
+        numAttentionHeads,
+        numKeyValueHeads,
         headDim,
-        number(json, "rms_norm_eps", source, 1e-6),
-        number(json, "rope_theta", source, 10000.0),
-        integer(json, "max_position_embeddings", source, 2048),
-        json.path("tie_word_embeddings").asBoolean(false),
+        rmsNormEps,
+        ropeTheta,
+        maxPositionEmbeddings,
+        initializerRange,
+        tieWordEmbeddings,
         qkvBias,
         outputBias,
-        modelType.equals("llama") && json.path("mlp_bias").asBoolean(false));
+        mlpBias);
   }
 
-  private static String text(JsonNode json, String key, String defaultValue) {
-    JsonNode node = json.get(key);
-    return node == null || node.isNull() ? defaultValue : node.asText();
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof LlamaConfig c && values().equals(c.values());
   }
 
-  private static int integer(JsonNode json, String key, String source, Integer defaultValue) {
-    JsonNode node = json.get(key);
-    if (node == null || node.isNull()) {
-      if (defaultValue == null) {
-        throw new IllegalArgumentException(source + ": missing '" + key + "'");
+  @Override
+  public int hashCode() {
+    return values().hashCode();
+  }
+
+  @Override
+  public String toString() {
+    return "LlamaConfig" + HfConfigJson.toJson(this);
+  }
+
+  /**
+   * Collects a config: {@code setX} for the values every model must state, {@code optX} for those
+   * with transformers' defaults. {@link #build()} validates them; errors use config.json's keys.
+   */
+  public static final class Builder {
+    private String modelType = "llama";
+    private int vocabSize;
+    private int hiddenSize;
+    private int intermediateSize;
+    private int numHiddenLayers;
+    private int numAttentionHeads;
+    private Integer numKeyValueHeads; // default: numAttentionHeads (plain multi-head)
+    private Integer headDim; // default: hiddenSize / numAttentionHeads
+    private double rmsNormEps = 1e-6;
+    private double ropeTheta = 10000.0;
+    private int maxPositionEmbeddings = 2048;
+    private double initializerRange = 0.02;
+    private boolean tieWordEmbeddings;
+    private Boolean qkvBias; // default: true for qwen2 only
+    private Boolean outputBias; // default: false
+    private Boolean mlpBias; // default: false
+
+    private Builder() {}
+
+    /** llama (default), mistral or qwen2. */
+    public Builder optModelType(String modelType) {
+      this.modelType = requireNonNull(modelType, "modelType is null").toLowerCase(Locale.ROOT);
+      return this;
+    }
+
+    public Builder setVocabSize(int vocabSize) {
+      this.vocabSize = vocabSize;
+      return this;
+    }
+
+    public Builder setHiddenSize(int hiddenSize) {
+      this.hiddenSize = hiddenSize;
+      return this;
+    }
+
+    public Builder setIntermediateSize(int intermediateSize) {
+      this.intermediateSize = intermediateSize;
+      return this;
+    }
+
+    public Builder setNumHiddenLayers(int numHiddenLayers) {
+      this.numHiddenLayers = numHiddenLayers;
+      return this;
+    }
+
+    public Builder setNumAttentionHeads(int numAttentionHeads) {
+      this.numAttentionHeads = numAttentionHeads;
+      return this;
+    }
+
+    /** Key/value heads for grouped-query attention (default: as many as query heads). */
+    public Builder optNumKeyValueHeads(int numKeyValueHeads) {
+      this.numKeyValueHeads = numKeyValueHeads;
+      return this;
+    }
+
+    /** Per-head width (default: hidden_size / num_attention_heads, which must then divide). */
+    public Builder optHeadDim(int headDim) {
+      this.headDim = headDim;
+      return this;
+    }
+
+    public Builder optRmsNormEps(double rmsNormEps) {
+      this.rmsNormEps = rmsNormEps;
+      return this;
+    }
+
+    public Builder optRopeTheta(double ropeTheta) {
+      this.ropeTheta = ropeTheta;
+      return this;
+    }
+
+    public Builder optMaxPositionEmbeddings(int maxPositionEmbeddings) {
+      this.maxPositionEmbeddings = maxPositionEmbeddings;
+      return this;
+    }
+
+    public Builder optInitializerRange(double initializerRange) {
+      this.initializerRange = initializerRange;
+      return this;
+    }
+
+    public Builder optTieWordEmbeddings(boolean tieWordEmbeddings) {
+      this.tieWordEmbeddings = tieWordEmbeddings;
+      return this;
+    }
+
+    /** Biases on q/k/v_proj (default: qwen2 has them, llama and mistral do not). */
+    public Builder optQkvBias(boolean qkvBias) {
+      this.qkvBias = qkvBias;
+      return this;
+    }
+
+    /** A bias on o_proj (default: none). */
+    public Builder optOutputBias(boolean outputBias) {
+      this.outputBias = outputBias;
+      return this;
+    }
+
+    /** Biases on gate/up/down_proj (default: none). */
+    public Builder optMlpBias(boolean mlpBias) {
+      this.mlpBias = mlpBias;
+      return this;
+    }
+
+    public LlamaConfig build() {
+      if (!SUPPORTED_MODEL_TYPES.contains(modelType)) {
+        throw new IllegalArgumentException(
+            "Unsupported model_type '"
+                + modelType
+                + "' (supported: "
+                + String.join(", ", SUPPORTED_MODEL_TYPES)
+                + ")");
       }
-      return defaultValue;
+      requirePositive("vocab_size", vocabSize);
+      requirePositive("hidden_size", hiddenSize);
+      requirePositive("intermediate_size", intermediateSize);
+      requirePositive("num_hidden_layers", numHiddenLayers);
+      requirePositive("num_attention_heads", numAttentionHeads);
+      requirePositive("max_position_embeddings", maxPositionEmbeddings);
+      int kvHeads = numKeyValueHeads != null ? numKeyValueHeads : numAttentionHeads;
+      requirePositive("num_key_value_heads", kvHeads);
+      if (numAttentionHeads % kvHeads != 0) {
+        throw new IllegalArgumentException(
+            "num_attention_heads ("
+                + numAttentionHeads
+                + ") must be a multiple of num_key_value_heads ("
+                + kvHeads
+                + ")");
+      }
+      if (headDim == null && hiddenSize % numAttentionHeads != 0) {
+        throw new IllegalArgumentException(
+            "hidden_size ("
+                + hiddenSize
+                + ") is not a multiple of num_attention_heads ("
+                + numAttentionHeads
+                + ") and no head_dim is given");
+      }
+      int dim = headDim != null ? headDim : hiddenSize / numAttentionHeads;
+      requirePositive("head_dim", dim);
+      if (dim % 2 != 0) {
+        throw new IllegalArgumentException("head_dim must be even for rotary embeddings: " + dim);
+      }
+      if (!(rmsNormEps > 0)) {
+        throw new IllegalArgumentException(
+            "Invalid rms_norm_eps: " + rmsNormEps + " (must be > 0)");
+      }
+      if (!(ropeTheta > 0)) {
+        throw new IllegalArgumentException("Invalid rope_theta: " + ropeTheta + " (must be > 0)");
+      }
+      if (!(initializerRange > 0)) {
+        throw new IllegalArgumentException(
+            "Invalid initializer_range: " + initializerRange + " (must be > 0)");
+      }
+      return new LlamaConfig(this);
     }
-    if (!node.canConvertToInt() || !node.isIntegralNumber()) {
-      throw new IllegalArgumentException(
-          source + ": '" + key + "' must be an integer, got " + node);
-    }
-    return node.intValue();
-  }
 
-  private static double number(JsonNode json, String key, String source, double defaultValue) {
-    JsonNode node = json.get(key);
-    if (node == null || node.isNull()) {
-      return defaultValue;
-    }
-    if (!node.isNumber()) {
-      throw new IllegalArgumentException(source + ": '" + key + "' must be a number, got " + node);
-    }
-    return node.doubleValue();
-  }
-
-  private static void requirePositive(String key, int value) {
-    if (value <= 0) {
-      throw new IllegalArgumentException("Invalid " + key + ": " + value + " (must be > 0)");
+    private static void requirePositive(String key, int value) {
+      if (value <= 0) {
+        throw new IllegalArgumentException("Invalid " + key + ": " + value + " (must be > 0)");
+      }
     }
   }
 }

@@ -13,7 +13,6 @@ import ai.djl.nn.Activation;
 import ai.djl.nn.core.Embedding;
 import ai.djl.nn.core.Linear;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -72,47 +71,37 @@ public final class LlamaModel implements AutoCloseable {
     }
     NDManager manager = NDManager.newBaseManager(device);
     try {
-      WeightLoader loader = new WeightLoader(source, manager, dtype);
-      int d = config.hiddenSize();
-      int q = config.numAttentionHeads() * config.headDim();
-      int kv = config.numKeyValueHeads() * config.headDim();
-      int f = config.intermediateSize();
-      NDArray embedding = loader.load(TensorNames.EMBED, config.vocabSize(), d);
+      ModelLayout.check(config, source);
+      Map<String, NDArray> loaded = new LinkedHashMap<>();
+      for (Map.Entry<String, long[]> tensor : ModelLayout.shapes(config).entrySet()) {
+        loaded.put(
+            tensor.getKey(), load(source, tensor.getKey(), tensor.getValue(), manager, dtype));
+      }
+      NDArray embedding = loaded.get(TensorNames.EMBED);
       List<BlockWeights> blocks = new ArrayList<>();
       for (int i = 0; i < config.numHiddenLayers(); i++) {
+        String prefix = TensorNames.layer(i, "");
         blocks.add(
             new BlockWeights(
-                loader.load(TensorNames.layer(i, TensorNames.INPUT_NORM), d),
-                loader.load(TensorNames.layer(i, TensorNames.Q_PROJ + ".weight"), q, d),
-                loader.optional(
-                    config.qkvBias(), TensorNames.layer(i, TensorNames.Q_PROJ + ".bias"), q),
-                loader.load(TensorNames.layer(i, TensorNames.K_PROJ + ".weight"), kv, d),
-                loader.optional(
-                    config.qkvBias(), TensorNames.layer(i, TensorNames.K_PROJ + ".bias"), kv),
-                loader.load(TensorNames.layer(i, TensorNames.V_PROJ + ".weight"), kv, d),
-                loader.optional(
-                    config.qkvBias(), TensorNames.layer(i, TensorNames.V_PROJ + ".bias"), kv),
-                loader.load(TensorNames.layer(i, TensorNames.O_PROJ + ".weight"), d, q),
-                loader.optional(
-                    config.outputBias(), TensorNames.layer(i, TensorNames.O_PROJ + ".bias"), d),
-                loader.load(TensorNames.layer(i, TensorNames.POST_NORM), d),
-                loader.load(TensorNames.layer(i, TensorNames.GATE_PROJ + ".weight"), f, d),
-                loader.optional(
-                    config.mlpBias(), TensorNames.layer(i, TensorNames.GATE_PROJ + ".bias"), f),
-                loader.load(TensorNames.layer(i, TensorNames.UP_PROJ + ".weight"), f, d),
-                loader.optional(
-                    config.mlpBias(), TensorNames.layer(i, TensorNames.UP_PROJ + ".bias"), f),
-                loader.load(TensorNames.layer(i, TensorNames.DOWN_PROJ + ".weight"), d, f),
-                loader.optional(
-                    config.mlpBias(), TensorNames.layer(i, TensorNames.DOWN_PROJ + ".bias"), d)));
+                loaded.get(prefix + TensorNames.INPUT_NORM),
+                loaded.get(prefix + TensorNames.Q_PROJ + ".weight"),
+                loaded.get(prefix + TensorNames.Q_PROJ + ".bias"),
+                loaded.get(prefix + TensorNames.K_PROJ + ".weight"),
+                loaded.get(prefix + TensorNames.K_PROJ + ".bias"),
+                loaded.get(prefix + TensorNames.V_PROJ + ".weight"),
+                loaded.get(prefix + TensorNames.V_PROJ + ".bias"),
+                loaded.get(prefix + TensorNames.O_PROJ + ".weight"),
+                loaded.get(prefix + TensorNames.O_PROJ + ".bias"),
+                loaded.get(prefix + TensorNames.POST_NORM),
+                loaded.get(prefix + TensorNames.GATE_PROJ + ".weight"),
+                loaded.get(prefix + TensorNames.GATE_PROJ + ".bias"),
+                loaded.get(prefix + TensorNames.UP_PROJ + ".weight"),
+                loaded.get(prefix + TensorNames.UP_PROJ + ".bias"),
+                loaded.get(prefix + TensorNames.DOWN_PROJ + ".weight"),
+                loaded.get(prefix + TensorNames.DOWN_PROJ + ".bias")));
       }
-      NDArray finalNorm = loader.load(TensorNames.FINAL_NORM, d);
-      NDArray lmHead;
-      if (config.tieWordEmbeddings()) {
-        lmHead = embedding;
-      } else {
-        lmHead = loader.load(TensorNames.LM_HEAD, config.vocabSize(), d);
-      }
+      NDArray finalNorm = loaded.get(TensorNames.FINAL_NORM);
+      NDArray lmHead = config.tieWordEmbeddings() ? embedding : loaded.get(TensorNames.LM_HEAD);
       return new LlamaModel(config, manager, dtype, embedding, blocks, finalNorm, lmHead);
     } catch (RuntimeException e) {
       manager.close();
@@ -260,50 +249,16 @@ public final class LlamaModel implements AutoCloseable {
     manager.close();
   }
 
-  /** Reads tensors from a source into the model's manager, checking names and shapes. */
-  private static final class WeightLoader {
-    private final TensorSource source;
-    private final NDManager manager;
-    private final DataType dtype;
-
-    WeightLoader(TensorSource source, NDManager manager, DataType dtype) {
-      this.source = source;
-      this.manager = manager;
-      this.dtype = dtype;
+  /** One tensor from {@code source} into {@code manager}, in the compute dtype. */
+  private static NDArray load(
+      TensorSource source, String name, long[] shape, NDManager manager, DataType dtype) {
+    NDArray array = manager.create(source.readFloats(name), new Shape(shape));
+    if (dtype != DataType.FLOAT32) {
+      NDArray converted = array.toType(dtype, false);
+      array.close();
+      array = converted;
     }
-
-    NDArray load(String name, long... expected) {
-      if (!source.contains(name)) {
-        throw new IllegalArgumentException("Checkpoint is missing tensor " + name);
-      }
-      long[] actual = source.shape(name);
-      if (!Arrays.equals(actual, expected)) {
-        throw new IllegalArgumentException(
-            name
-                + ": expected shape "
-                + Arrays.toString(expected)
-                + " from config.json but the checkpoint has "
-                + Arrays.toString(actual));
-      }
-      NDArray array = manager.create(source.readFloats(name), new Shape(expected));
-      if (dtype != DataType.FLOAT32) {
-        NDArray converted = array.toType(dtype, false);
-        array.close();
-        array = converted;
-      }
-      array.setName(name);
-      return array;
-    }
-
-    NDArray optional(boolean expectedByConfig, String name, long... shape) {
-      if (expectedByConfig) {
-        return load(name, shape);
-      }
-      if (source.contains(name)) {
-        throw new IllegalArgumentException(
-            "Checkpoint has " + name + " but config.json says this architecture has no such bias");
-      }
-      return null;
-    }
+    array.setName(name);
+    return array;
   }
 }

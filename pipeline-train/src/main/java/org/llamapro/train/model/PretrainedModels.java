@@ -1,12 +1,8 @@
 package org.llamapro.train.model;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
-import java.io.IOException;
-import java.io.UncheckedIOException;
+import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import org.llamapro.tokenizer.BundledTokenizer;
 import org.llamapro.train.checkpoint.DType;
@@ -21,8 +17,7 @@ public final class PretrainedModels {
 
   /** The directory's config. */
   public static LlamaConfig config(HfModelDirectory directory) {
-    return LlamaConfig.fromJson(
-        directory.config(), directory.directory().resolve("config.json").toString());
+    return LlamaConfig.fromHfConfig(directory);
   }
 
   public static LlamaModel load(Path directory, ComputeTarget target) {
@@ -60,7 +55,7 @@ public final class PretrainedModels {
     json.put(
         "torch_dtype",
         dtype == DType.F32 ? "float32" : dtype == DType.F16 ? "float16" : "bfloat16");
-    writeJson(directory.resolve(HfModelDirectory.CONFIG), json);
+    HfConfigJson.write(directory.resolve(HfModelDirectory.CONFIG), json);
   }
 
   /**
@@ -75,14 +70,9 @@ public final class PretrainedModels {
     BundledTokenizer.copyTo(directory.resolve("tokenizer.json"));
   }
 
-  /** Pretty JSON with a trailing newline, as transformers writes config files. */
-  public static void writeJson(Path file, Object json) {
-    try {
-      ObjectMapper mapper = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
-      Files.writeString(file, mapper.writeValueAsString(json) + "\n");
-    } catch (IOException e) {
-      throw new UncheckedIOException("Cannot write " + file, e);
-    }
+  /** Writes a {@code config.json} tree (see {@link HfConfigJson#write}). */
+  public static void writeJson(Path file, JsonNode json) {
+    HfConfigJson.write(file, json);
   }
 
   /** Little-endian bytes of {@code values} in {@code dtype}. */
@@ -116,6 +106,12 @@ public final class PretrainedModels {
       @Override
       public float[] readFloats(String name) {
         return checkpoint.readFloats(name);
+      }
+
+      @Override
+      public String location(String name) {
+        Path file = contains(name) ? checkpoint.fileOf(name).path() : checkpoint.weightsFile();
+        return file.toString();
       }
     };
   }

@@ -22,11 +22,25 @@ public final class Scorer {
     this.model = requireNonNull(model, "model is null");
   }
 
-  /** Scores positions 1..n-1 of {@code ids} given the tokens before each. */
+  /**
+   * Scores positions 1..n-1 of {@code ids} given the tokens before each. Refuses more tokens than
+   * the model's {@code max_position_embeddings}.
+   */
   public Score score(long[] ids) {
     if (ids.length < 2) {
       throw new IllegalArgumentException(
           "Scoring needs at least 2 tokens (one to predict from), got " + ids.length);
+    }
+    int maxPositions = model.config().maxPositionEmbeddings();
+    if (ids.length > maxPositions) {
+      // RoPE computes something past the trained context, but not a score worth reporting.
+      throw new IllegalArgumentException(
+          ids.length
+              + " tokens is more than the model's max_position_embeddings ("
+              + maxPositions
+              + " in config.json); score at most "
+              + maxPositions
+              + " tokens");
     }
     int vocab = model.config().vocabSize();
     for (long id : ids) {

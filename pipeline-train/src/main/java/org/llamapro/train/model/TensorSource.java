@@ -9,4 +9,9 @@ public interface TensorSource {
 
   /** The tensor's values as F32, whatever the stored dtype. */
   float[] readFloats(String name);
+
+  /** The file holding {@code name} (or that should), for error messages; null when in memory. */
+  default String location(String name) {
+    return null;
+  }
 }

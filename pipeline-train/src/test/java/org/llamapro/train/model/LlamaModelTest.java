@@ -87,8 +87,15 @@ class LlamaModelTest {
     LlamaConfig config = TinyConfigs.llama(1);
     RandomWeights weights = new RandomWeights(config, 1);
     LlamaConfig wider =
-        new LlamaConfig(
-            "llama", 97, 32, 64, 1, 4, 4, 8, 1e-5, 10000, 256, false, false, false, false);
+        LlamaConfig.builder()
+            .setVocabSize(97)
+            .setHiddenSize(32)
+            .setIntermediateSize(64)
+            .setNumHiddenLayers(1)
+            .setNumAttentionHeads(4)
+            .optRmsNormEps(1e-5)
+            .optMaxPositionEmbeddings(256)
+            .build();
     IllegalArgumentException e =
         assertThrows(
             IllegalArgumentException.class,

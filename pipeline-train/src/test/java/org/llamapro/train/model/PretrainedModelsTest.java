@@ -2,6 +2,7 @@ package org.llamapro.train.model;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDManager;
@@ -71,8 +72,43 @@ class PretrainedModelsTest {
   void configRoundTripsThroughJson() {
     for (LlamaConfig config :
         List.of(TinyConfigs.llama(3), TinyConfigs.groupedTied(1), TinyConfigs.qwen2(2))) {
-      assertEquals(config, LlamaConfig.fromJson(config.toJson(), "test"));
+      assertEquals(config, LlamaConfig.fromHfConfig(config.toJson(), "test"));
     }
+  }
+
+  @Test
+  void loadErrorsNameTheFile() {
+    LlamaConfig config = TinyConfigs.llama(2);
+    Path sharded = temp.resolve("sharded");
+    RandomWeights weights = new RandomWeights(config, 5);
+    PretrainedModels.save(sharded, config, weights, weights.values().keySet(), DType.F32, 10_000);
+    HfConfigJson.write(
+        sharded.resolve(HfModelDirectory.CONFIG),
+        config.toBuilder().setIntermediateSize(64).build().toJson());
+    String gate = TensorNames.layer(0, TensorNames.GATE_PROJ + ".weight");
+    String shard;
+    try (HfModelDirectory directory = HfModelDirectory.open(sharded)) {
+      shard = directory.fileOf(gate).path().toString();
+    }
+    IllegalArgumentException wrongShape =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> PretrainedModels.load(sharded, ComputeTarget.cpu()));
+    assertEquals(
+        shard
+            + ": "
+            + gate
+            + ": expected shape [64, 32] from config.json but the checkpoint has [48, 32]",
+        wrongShape.getMessage());
+    HfConfigJson.write(sharded.resolve(HfModelDirectory.CONFIG), config.withLayers(3).toJson());
+    IllegalArgumentException missing =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> PretrainedModels.load(sharded, ComputeTarget.cpu()));
+    assertEquals(
+        sharded.resolve(HfModelDirectory.INDEX)
+            + ": missing tensor model.layers.2.input_layernorm.weight, which config.json requires",
+        missing.getMessage());
   }
 
   @Test

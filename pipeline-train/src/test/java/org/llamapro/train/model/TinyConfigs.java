@@ -6,19 +6,40 @@ public final class TinyConfigs {
 
   /** Plain multi-head LLaMA, untied, no biases. */
   public static LlamaConfig llama(int layers) {
-    return new LlamaConfig(
-        "llama", 97, 32, 48, layers, 4, 4, 8, 1e-5, 10000, 256, false, false, false, false);
+    return LlamaConfig.builder()
+        .setVocabSize(97)
+        .setHiddenSize(32)
+        .setIntermediateSize(48)
+        .setNumHiddenLayers(layers)
+        .setNumAttentionHeads(4)
+        .optRmsNormEps(1e-5)
+        .optMaxPositionEmbeddings(256)
+        .build();
   }
 
   /** Grouped-query attention (4 query heads share 2 kv heads), tied embeddings. */
   public static LlamaConfig groupedTied(int layers) {
-    return new LlamaConfig(
-        "mistral", 97, 32, 40, layers, 4, 2, 8, 1e-6, 1e6, 256, true, false, false, false);
+    return LlamaConfig.builder()
+        .optModelType("mistral")
+        .setVocabSize(97)
+        .setHiddenSize(32)
+        .setIntermediateSize(40)
+        .setNumHiddenLayers(layers)
+        .setNumAttentionHeads(4)
+        .optNumKeyValueHeads(2)
+        .optRmsNormEps(1e-6)
+        .optRopeTheta(1e6)
+        .optMaxPositionEmbeddings(256)
+        .optTieWordEmbeddings(true)
+        .build();
   }
 
   /** Qwen2-style q/k/v biases with grouped-query attention. */
   public static LlamaConfig qwen2(int layers) {
-    return new LlamaConfig(
-        "qwen2", 97, 32, 40, layers, 4, 2, 8, 1e-6, 1e6, 256, false, true, false, false);
+    return groupedTied(layers).toBuilder()
+        .optModelType("qwen2")
+        .optTieWordEmbeddings(false)
+        .optQkvBias(true)
+        .build();
   }
 }

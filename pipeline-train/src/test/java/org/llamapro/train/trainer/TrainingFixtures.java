@@ -49,6 +49,7 @@ final class TrainingFixtures {
       }
       ExpansionRecord record =
           new ExpansionRecord(
+              ExpansionRecord.FORMAT,
               "test",
               config.numHiddenLayers() - newBlocks.size(),
               config.numHiddenLayers(),
@@ -58,7 +59,7 @@ final class TrainingFixtures {
               newBlocks,
               sources,
               Map.of());
-      PretrainedModels.writeJson(dir.resolve(ExpansionRecord.FILE_NAME), record.toJson());
+      record.write(dir);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
