@@ -6,6 +6,7 @@ import java.util.concurrent.Callable;
 import org.llamapro.config.Settings;
 import org.llamapro.train.spark.SparkTrainSettings;
 import org.llamapro.train.spark.SparkTrainingJob;
+import org.llamapro.train.trainer.OptimizerSettings;
 import org.llamapro.train.trainer.TrainConfig;
 import org.llamapro.train.trainer.TrainingRun;
 import picocli.CommandLine.Command;
@@ -98,26 +99,26 @@ final class TrainCommand implements Callable<Integer> {
     Settings settings =
         config
             .resolve()
-            .with(TrainConfig.MODEL, model)
-            .with(TrainConfig.SHARDS, shards)
-            .with(TrainConfig.OUTPUT, output)
-            .with(TrainConfig.STEPS, steps)
-            .with(TrainConfig.MICRO_BATCH_SIZE, microBatchSize)
-            .with(TrainConfig.GLOBAL_BATCH_SIZE, globalBatchSize)
-            .with(TrainConfig.SEQ_LEN, seqLen)
-            .with(TrainConfig.LR, lr)
-            .with(TrainConfig.WARMUP_RATIO, warmupRatio)
-            .with(TrainConfig.MIN_LR, minLr)
-            .with(TrainConfig.WEIGHT_DECAY, weightDecay)
-            .with(TrainConfig.SEED, seed)
-            .with(TrainConfig.CHECKPOINT_EVERY, checkpointEvery)
-            .with(TrainConfig.EVAL_EVERY, evalEvery)
-            .with(TrainConfig.TRAINABLE, trainable)
-            .with(TrainConfig.STOP_AT_STEP, stopAtStep)
-            .with(TrainConfig.RESUME, resume)
-            .with(TrainConfig.DEVICE, device)
-            .with(TrainConfig.DTYPE, dtype)
-            .with(TrainConfig.WORKERS, worldSize);
+            .with(TrainConfig.MODEL.name(), model)
+            .with(TrainConfig.SHARDS.name(), shards)
+            .with(TrainConfig.OUTPUT.name(), output)
+            .with(TrainConfig.STEPS.name(), steps)
+            .with(TrainConfig.MICRO_BATCH_SIZE.name(), microBatchSize)
+            .with(TrainConfig.GLOBAL_BATCH_SIZE.name(), globalBatchSize)
+            .with(TrainConfig.SEQ_LEN.name(), seqLen)
+            .with(OptimizerSettings.LR.name(), lr)
+            .with(OptimizerSettings.WARMUP_RATIO.name(), warmupRatio)
+            .with(OptimizerSettings.MIN_LR.name(), minLr)
+            .with(OptimizerSettings.WEIGHT_DECAY.name(), weightDecay)
+            .with(TrainConfig.SEED.name(), seed)
+            .with(TrainConfig.CHECKPOINT_EVERY.name(), checkpointEvery)
+            .with(TrainConfig.EVAL_EVERY.name(), evalEvery)
+            .with(TrainConfig.TRAINABLE.name(), trainable)
+            .with(TrainConfig.STOP_AT_STEP.name(), stopAtStep)
+            .with(TrainConfig.RESUME.name(), resume)
+            .with(TrainConfig.DEVICE.name(), device)
+            .with(TrainConfig.DTYPE.name(), dtype)
+            .with(TrainConfig.WORKERS.name(), worldSize);
     TrainingRun.Result result = SparkTrainingJob.run(SparkTrainSettings.from(settings));
     System.out.println(
         String.format(

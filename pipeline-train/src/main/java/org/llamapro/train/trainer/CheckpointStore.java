@@ -1,15 +1,9 @@
 package org.llamapro.train.trainer;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -19,6 +13,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.llamapro.io.Directories;
+import org.llamapro.io.StagedDirectory;
 import org.llamapro.train.checkpoint.DType;
 import org.llamapro.train.checkpoint.FloatCodec;
 import org.llamapro.train.checkpoint.SafetensorsWriter;
@@ -28,14 +23,13 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The checkpoints of a run under {@code RUN_DIR/checkpoints}. A checkpoint is written into a hidden
- * {@code .step-N.partial} directory, flushed, and renamed to {@code step-N} in one atomic move: a
+ * staging directory ({@link StagedDirectory}) and moved to {@code step-N} in one atomic rename: a
  * directory named {@code step-N} is always complete, and nothing else is ever read. After each
  * write only the newest {@code keep} are kept.
  */
 public final class CheckpointStore {
   private static final Logger LOG = LoggerFactory.getLogger(CheckpointStore.class);
   private static final Pattern NAME = Pattern.compile("step-(\\d{8})");
-  private static final ObjectMapper JSON = new ObjectMapper();
 
   private final Path directory;
   private final int keep;
@@ -62,7 +56,8 @@ public final class CheckpointStore {
       for (Path entry : entries.toList()) {
         Matcher m = NAME.matcher(entry.getFileName().toString());
         if (m.matches() && Files.isRegularFile(entry.resolve(RunCheckpoint.STATE))) {
-          found.add(new RunCheckpoint(entry, Integer.parseInt(m.group(1)), readState(entry)));
+          found.add(
+              new RunCheckpoint(entry, Integer.parseInt(m.group(1)), CheckpointState.read(entry)));
         }
       }
     } catch (IOException e) {
@@ -77,27 +72,14 @@ public final class CheckpointStore {
     return all.isEmpty() ? Optional.empty() : Optional.of(all.get(all.size() - 1));
   }
 
-  private static JsonNode readState(Path checkpoint) {
-    Path file = checkpoint.resolve(RunCheckpoint.STATE);
-    try {
-      return JSON.readTree(file.toFile());
-    } catch (IOException e) {
-      throw new UncheckedIOException("Cannot read " + file + ": " + e.getMessage(), e);
-    }
-  }
-
-  /** Writes the checkpoint of {@code step} atomically and prunes old ones. */
-  public RunCheckpoint write(int step, Trainer trainer, ObjectNode state) {
-    String name = String.format("step-%08d", step);
-    Path partial = directory.resolve("." + name + ".partial");
-    Path target = directory.resolve(name);
-    try {
-      Files.createDirectories(directory);
-      Directories.deleteRecursively(partial);
-      Files.createDirectories(partial);
+  /** Writes the checkpoint of {@code state.step()} atomically and prunes old ones. */
+  public RunCheckpoint write(Trainer trainer, CheckpointState state) {
+    int step = state.step();
+    Path target = directory.resolve(String.format("step-%08d", step));
+    try (StagedDirectory staged = StagedDirectory.create(target)) {
+      Path partial = staged.path();
       Map<String, long[]> shapes = trainer.trainableShapes();
-      writeTensors(
-          partial.resolve(RunCheckpoint.WEIGHTS), shapes, trainer.masterValues(), "", step);
+      writeTensors(partial.resolve(RunCheckpoint.WEIGHTS), shapes, trainer.masterValues(), step);
       Map<String, float[]> first = trainer.moments(false);
       Map<String, float[]> second = trainer.moments(true);
       List<TensorSpec> specs = new ArrayList<>();
@@ -115,16 +97,12 @@ public final class CheckpointStore {
                   tensor.endsWith(RunCheckpoint.EXP_AVG_SQ)
                       ? second.get(strip(tensor, RunCheckpoint.EXP_AVG_SQ))
                       : first.get(strip(tensor, RunCheckpoint.EXP_AVG))));
-      state.put("step", step);
-      writeSynced(
-          partial.resolve(RunCheckpoint.STATE),
-          JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(state));
-      Directories.deleteRecursively(
-          target); // a leftover of an interrupted run that got past this step
-      Files.move(partial, target, StandardCopyOption.ATOMIC_MOVE);
-    } catch (IOException e) {
+      state.write(partial);
+      // An existing step-N (left by an interrupted run that got past this step) is replaced.
+      staged.publish();
+    } catch (UncheckedIOException e) {
       throw new UncheckedIOException(
-          "Cannot write checkpoint " + target + ": " + e.getMessage(), e);
+          "Cannot write checkpoint " + target + ": " + e.getMessage(), e.getCause());
     }
     LOG.info("Checkpoint {} written", target);
     prune();
@@ -136,28 +114,16 @@ public final class CheckpointStore {
   }
 
   private static void writeTensors(
-      Path file, Map<String, long[]> shapes, Map<String, float[]> values, String suffix, int step) {
+      Path file, Map<String, long[]> shapes, Map<String, float[]> values, int step) {
     List<TensorSpec> specs = new ArrayList<>();
     for (Map.Entry<String, long[]> e : shapes.entrySet()) {
-      specs.add(new TensorSpec(e.getKey() + suffix, DType.F32, e.getValue()));
+      specs.add(new TensorSpec(e.getKey(), DType.F32, e.getValue()));
     }
     SafetensorsWriter.write(
         file,
         specs,
         Map.of("step", Integer.toString(step)),
         tensor -> FloatCodec.encode(DType.F32, values.get(tensor)));
-  }
-
-  private static void writeSynced(Path file, byte[] content) throws IOException {
-    try (FileChannel channel =
-        FileChannel.open(
-            file,
-            StandardOpenOption.CREATE,
-            StandardOpenOption.TRUNCATE_EXISTING,
-            StandardOpenOption.WRITE)) {
-      channel.write(java.nio.ByteBuffer.wrap(content));
-      channel.force(true);
-    }
   }
 
   private void prune() {

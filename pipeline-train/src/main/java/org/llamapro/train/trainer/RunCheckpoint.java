@@ -1,6 +1,5 @@
 package org.llamapro.train.trainer;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -14,10 +13,10 @@ import org.llamapro.train.model.TensorSource;
  * {@code <name>.exp_avg} and {@code <name>.exp_avg_sq}) and {@value #STATE} (step, optimizer
  * updates, loss scale, data cursor, seed, shard table version, config).
  */
-public record RunCheckpoint(Path directory, int step, JsonNode state) {
+public record RunCheckpoint(Path directory, int step, CheckpointState state) {
   public static final String WEIGHTS = "trainable.safetensors";
   public static final String OPTIMIZER = "optimizer.safetensors";
-  public static final String STATE = "state.json";
+  public static final String STATE = CheckpointState.FILE_NAME;
   static final String EXP_AVG = ".exp_avg";
   static final String EXP_AVG_SQ = ".exp_avg_sq";
 
@@ -26,8 +25,7 @@ public record RunCheckpoint(Path directory, int step, JsonNode state) {
   }
 
   public DataCursor dataCursor() {
-    JsonNode c = state.path("data_cursor");
-    return new DataCursor(c.path("epoch").asLong(), c.path("step").asLong());
+    return state.dataCursor();
   }
 
   /** The trainable weights of this checkpoint, read in full (F32). */

@@ -202,19 +202,6 @@ public final class Trainer implements AutoCloseable {
     return nllSum;
   }
 
-  /** The gradients of the mean loss over {@code microBatches} (unscaled F32), for tests. */
-  Map<String, float[]> gradients(List<MicroBatch> microBatches) {
-    long targets = microBatches.stream().mapToLong(MicroBatch::targets).sum();
-    accumulate(microBatches, scaler.scale(), targets);
-    Map<String, float[]> values = new LinkedHashMap<>();
-    try (NDManager scratch = model.manager().newSubManager()) {
-      for (TrainableParameter p : parameters) {
-        values.put(p.name, p.gradient(scratch, scaler.scale()).toFloatArray());
-      }
-    }
-    return values;
-  }
-
   /**
    * Averages the gradients (and the loss sums) over the workers in fixed-size buckets, in the same
    * order on every rank. Returns the averaged gradients as new arrays in {@code scratch}.
