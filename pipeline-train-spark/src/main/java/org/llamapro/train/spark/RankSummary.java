@@ -1,10 +1,15 @@
 package org.llamapro.train.spark;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.SerializationFeature;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import org.llamapro.io.JsonFiles;
+import org.llamapro.train.trainer.NonFinite;
+import org.llamapro.train.trainer.TrainingRun;
 
 /**
  * How one rank's task ended: the line it returns to the driver (JSON, one per rank).
@@ -12,9 +17,10 @@ import org.llamapro.io.JsonFiles;
  * @param resumedFromStep the checkpoint step the attempt resumed from, 0 for none
  * @param lastStep the last step trained
  * @param finished whether the run reached {@code train.steps}
- * @param loss the last step's training loss
- * @param valLoss the last validation loss (NaN when none ran)
+ * @param loss the last step's training loss (null when not finite)
+ * @param valLoss the last validation loss (null when none ran or it was not finite)
  * @param checkpoint the last checkpoint directory, or null
+ * @param nonFinite which of {@code loss}, {@code val_loss} are null because they were not finite
  */
 public record RankSummary(
     int rank,
@@ -24,13 +30,49 @@ public record RankSummary(
     int resumedFromStep,
     int lastStep,
     boolean finished,
-    double loss,
-    double valLoss,
-    String checkpoint) {
+    Double loss,
+    Double valLoss,
+    String checkpoint,
+    List<String> nonFinite) {
+  public RankSummary {
+    nonFinite = List.copyOf(nonFinite);
+  }
+
+  /** The summary of a run result; JSON has no NaN, so non-finite losses become null and named. */
+  static RankSummary of(
+      int rank,
+      String executor,
+      String device,
+      int stageAttempt,
+      int resumedFromStep,
+      TrainingRun.Result result) {
+    return new RankSummary(
+        rank,
+        executor,
+        device,
+        stageAttempt,
+        resumedFromStep,
+        result.lastStep(),
+        result.finished(),
+        NonFinite.orNull(result.lastLoss()),
+        NonFinite.orNull(result.lastValidationLoss()),
+        result.lastCheckpoint() == null ? null : result.lastCheckpoint().toString(),
+        NonFinite.names("loss", result.lastLoss(), "val_loss", result.lastValidationLoss()).stream()
+            // a validation that never ran is NaN too, but it is "none", not "non-finite"
+            .filter(name -> !(name.equals("val_loss") && Double.isNaN(result.lastValidationLoss())))
+            .toList());
+  }
 
   /** The line sent to the driver. */
   public String encode() {
-    return JsonFiles.toJson(this).replace("\n", " ").trim();
+    try {
+      return JsonFiles.MAPPER
+          .writer()
+          .without(SerializationFeature.INDENT_OUTPUT)
+          .writeValueAsString(this);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("Cannot serialise " + this, e);
+    }
   }
 
   /** Reads a rank's line. */

@@ -126,17 +126,8 @@ final class RankTask extends AbstractFunction1<Iterator<Integer>, Iterator<Strin
       TrainingRun.Result result =
           TrainingRun.run(rankConfig, version -> ShardTableData.open(shards, version), ring);
       RankSummary summary =
-          new RankSummary(
-              rank,
-              executor,
-              target.device().toString(),
-              attempt,
-              resume ? resumeFrom : 0,
-              result.lastStep(),
-              result.finished(),
-              result.lastLoss(),
-              result.lastValidationLoss(),
-              result.lastCheckpoint() == null ? null : result.lastCheckpoint().toString());
+          RankSummary.of(
+              rank, executor, target.device().toString(), attempt, resume ? resumeFrom : 0, result);
       return CollectionConverters.asScala(List.of(summary.encode()).iterator());
     } finally {
       closeQuietly(server); // already closed by the ring unless building it failed

@@ -16,6 +16,7 @@ import org.apache.spark.sql.SparkSession;
 import org.apache.spark.status.api.v1.ExecutorSummary;
 import org.llamapro.shards.ShardColumns;
 import org.llamapro.shards.ShardTable;
+import org.llamapro.train.trainer.NonFinite;
 import org.llamapro.train.trainer.RunFile;
 import org.llamapro.train.trainer.TrainConfig;
 import org.llamapro.train.trainer.TrainingRun;
@@ -61,8 +62,8 @@ public final class SparkTrainingJob {
           runDirectory,
           lastStep,
           finished,
-          leader.loss(),
-          leader.valLoss(),
+          NonFinite.orNaN(leader.loss()),
+          NonFinite.orNaN(leader.valLoss()),
           leader.checkpoint() == null ? null : java.nio.file.Path.of(leader.checkpoint()));
     }
   }

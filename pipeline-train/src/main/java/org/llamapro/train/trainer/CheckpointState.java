@@ -17,6 +17,7 @@ import org.llamapro.io.JsonFiles;
  * @param worldSize workers of the run that wrote it
  * @param config every {@code train.*} key with its resolved value
  * @param step the optimizer step this checkpoint ends
+ * @param sha256 SHA-256 (hex) of each tensor file of the checkpoint, checked before it is used
  */
 public record CheckpointState(
     long optimizerUpdates,
@@ -27,7 +28,8 @@ public record CheckpointState(
     TrainingData.Description data,
     int worldSize,
     Map<String, String> config,
-    int step) {
+    int step,
+    Map<String, String> sha256) {
   public static final String FILE_NAME = "state.json";
 
   /** The seed of the run's data order. */
@@ -35,6 +37,22 @@ public record CheckpointState(
 
   public CheckpointState {
     config = Map.copyOf(config);
+    sha256 = Map.copyOf(sha256);
+  }
+
+  /** This state with the checksums of the checkpoint's files. */
+  public CheckpointState withSha256(Map<String, String> checksums) {
+    return new CheckpointState(
+        optimizerUpdates,
+        lossScale,
+        lossScaleCleanSteps,
+        dataCursor,
+        rng,
+        data,
+        worldSize,
+        config,
+        step,
+        checksums);
   }
 
   /** Reads {@code checkpoint/state.json}. */

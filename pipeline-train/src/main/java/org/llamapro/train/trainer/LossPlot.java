@@ -34,9 +34,9 @@ final class LossPlot {
     List<double[]> train = new ArrayList<>();
     List<double[]> eval = new ArrayList<>();
     for (MetricsLine line : MetricsLog.read(metrics)) {
-      if (line instanceof MetricsLine.Train step && !step.skipped()) {
+      if (line instanceof MetricsLine.Train step && !step.skipped() && step.loss() != null) {
         train.add(new double[] {step.step(), step.loss()});
-      } else if (line instanceof MetricsLine.Eval validation) {
+      } else if (line instanceof MetricsLine.Eval validation && validation.valLoss() != null) {
         eval.add(new double[] {validation.step(), validation.valLoss()});
       }
     }

@@ -3,6 +3,7 @@ package org.llamapro.train.trainer;
 import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import com.fasterxml.jackson.annotation.JsonTypeName;
+import java.util.List;
 
 /**
  * One line of {@code metrics.jsonl}: {@code "kind": "train"} per step, {@code "kind": "eval"} per
@@ -28,13 +29,14 @@ sealed interface MetricsLine {
    * @param stepS wall time of the step; {@code dataS}, {@code modelS}, {@code updateS} its parts
    * @param tokensPerS global throughput
    * @param mfu model FLOPs utilisation against the assumed or configured peak
+   * @param nonFinite the fields that are null because their value was NaN or infinite
    */
   @JsonTypeName("train")
   record Train(
       int step,
-      double loss,
+      Double loss,
       double lr,
-      double gradNorm,
+      Double gradNorm,
       double lossScale,
       boolean skipped,
       long tokens,
@@ -43,10 +45,52 @@ sealed interface MetricsLine {
       double modelS,
       double updateS,
       double tokensPerS,
-      double mfu)
-      implements MetricsLine {}
+      double mfu,
+      List<String> nonFinite)
+      implements MetricsLine {
+    public Train {
+      nonFinite = List.copyOf(nonFinite);
+    }
 
-  /** One validation: mean loss over the held-out rows, and its perplexity. */
+    /** A line for a step's result; a non-finite loss or norm is written as null and named. */
+    static Train of(
+        StepResult result, long tokens, double stepS, double dataS, double tokensPerS, double mfu) {
+      return new Train(
+          result.step(),
+          NonFinite.orNull(result.loss()),
+          result.learningRate(),
+          NonFinite.orNull(result.gradNorm()),
+          result.lossScale(),
+          result.skipped(),
+          tokens,
+          stepS,
+          dataS,
+          result.modelSeconds(),
+          result.updateSeconds(),
+          tokensPerS,
+          mfu,
+          NonFinite.names("loss", result.loss(), "grad_norm", result.gradNorm()));
+    }
+  }
+
+  /**
+   * One validation: mean loss over the held-out rows, and its perplexity (null and named in {@code
+   * non_finite} when not finite).
+   */
   @JsonTypeName("eval")
-  record Eval(int step, double valLoss, double valPpl) implements MetricsLine {}
+  record Eval(int step, Double valLoss, Double valPpl, List<String> nonFinite)
+      implements MetricsLine {
+    public Eval {
+      nonFinite = List.copyOf(nonFinite);
+    }
+
+    static Eval of(int step, double loss) {
+      double ppl = Math.exp(loss);
+      return new Eval(
+          step,
+          NonFinite.orNull(loss),
+          NonFinite.orNull(ppl),
+          NonFinite.names("val_loss", loss, "val_ppl", ppl));
+    }
+  }
 }

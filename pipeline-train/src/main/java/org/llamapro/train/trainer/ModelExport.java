@@ -8,9 +8,11 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.llamapro.io.JsonFiles;
+import org.llamapro.io.OutputGuard;
 import org.llamapro.io.StagedDirectory;
 import org.llamapro.train.checkpoint.DType;
 import org.llamapro.train.checkpoint.FloatCodec;
@@ -29,6 +31,10 @@ import org.slf4j.LoggerFactory;
  * trained weights no longer match, so {@code expansion.json} itself is not copied). Trained tensors
  * keep the dtype the expanded model stored them in; every other tensor is copied byte for byte. The
  * directory appears atomically: it is built in a {@link StagedDirectory} and renamed.
+ *
+ * <p>The output never contains and is never inside the run or the model ({@link OutputGuard}); an
+ * existing output is replaced only with {@code overwrite} and only when it holds {@value #RECORD}
+ * (an earlier export). The checkpoint's checksums are verified first: a corrupt one is refused.
  */
 public final class ModelExport {
   public static final String RECORD = ExportRecord.FILE_NAME;
@@ -39,10 +45,18 @@ public final class ModelExport {
   /** What was exported. */
   public record Result(Path output, int step, int trainedTensors, int tensors) {}
 
+  /** Exports into a new (absent or empty) {@code output}. */
+  public static Result export(Path runDirectory, Path model, Path output, long maxShardBytes) {
+    return export(runDirectory, model, output, maxShardBytes, false);
+  }
+
   /**
    * @param model the expanded model, or null for the one the run recorded
+   * @param overwrite replace {@code output} if it is an earlier export (it holds {@value #RECORD});
+   *     anything else is refused
    */
-  public static Result export(Path runDirectory, Path model, Path output, long maxShardBytes) {
+  public static Result export(
+      Path runDirectory, Path model, Path output, long maxShardBytes, boolean overwrite) {
     requireNonNull(runDirectory, "runDirectory is null");
     requireNonNull(output, "output is null");
     if (!RunFile.exists(runDirectory)) {
@@ -51,17 +65,18 @@ public final class ModelExport {
     }
     RunFile run = RunFile.read(runDirectory);
     Path modelDirectory = model != null ? model : Path.of(run.model());
+    Map<String, Path> inputs = new LinkedHashMap<>();
+    inputs.put("--run", runDirectory);
+    inputs.put("--model", modelDirectory);
+    OutputGuard.requireDisjoint(output, inputs);
+    OutputGuard.requireReplaceable(output, overwrite, RECORD);
     RunCheckpoint checkpoint =
         new CheckpointStore(runDirectory, 1)
-            .latest()
+            .latestVerified()
             .orElseThrow(
                 () ->
                     new IllegalArgumentException(
                         "Run " + runDirectory + " has no complete checkpoint to export"));
-    if (Files.exists(output) && !isEmptyDirectory(output)) {
-      throw new IllegalArgumentException(
-          "Output " + output + " already exists and is not empty; choose a new directory");
-    }
     Map<String, float[]> trained = checkpoint.readWeights();
     try (HfModelDirectory base = HfModelDirectory.open(modelDirectory)) {
       checkFits(checkpoint, trained, base);
@@ -153,13 +168,5 @@ public final class ModelExport {
     return Files.isRegularFile(expansion)
         ? JsonFiles.read(expansion, JsonNode.class, "expansion record")
         : null;
-  }
-
-  private static boolean isEmptyDirectory(Path path) {
-    try (var entries = Files.list(path)) {
-      return entries.findAny().isEmpty();
-    } catch (IOException e) {
-      return false;
-    }
   }
 }

@@ -3,23 +3,27 @@ package org.llamapro.train.trainer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
 import org.llamapro.hash.Sha256;
+import org.llamapro.io.OutputGuard;
 import org.llamapro.train.allreduce.AllReduce;
 import org.llamapro.train.checkpoint.HfModelDirectory;
 import org.llamapro.train.model.LlamaConfig;
 
 /**
- * The refusals before a run trains: a gradient exchange of the wrong size, a run directory that
- * already holds a run (or none to resume), a resumption with another config, and inputs that do not
- * fit together (sequence length, tokenizer, vocabulary). Each message names what differs.
+ * The refusals before a run trains: a gradient exchange of the wrong size, a run directory inside
+ * (or around) the model or the shards, a run directory that already holds a run (or none to
+ * resume), a resumption with another config, and inputs that do not fit together (sequence length,
+ * tokenizer, vocabulary). Each message names what differs.
  */
 final class RunChecks {
   private RunChecks() {}
 
-  static void checkExchange(TrainConfig config, AllReduce exchange) {
+  /** The exchange fits the config, the model exists, the output is apart from the inputs. */
+  static void checkSetup(TrainConfig config, AllReduce exchange) {
     if (exchange.worldSize() != config.workers()) {
       throw new IllegalArgumentException(
           "The gradient exchange has "
@@ -32,6 +36,13 @@ final class RunChecks {
     if (!Files.isDirectory(config.model())) {
       throw new IllegalArgumentException("Model directory not found: " + config.model());
     }
+    // The run directory is written and, on resume, pruned: it must not hold or sit in an input.
+    Map<String, Path> inputs = new LinkedHashMap<>();
+    inputs.put("--model", config.model());
+    if (!config.shards().contains("://")) {
+      inputs.put("--shards", Path.of(config.shards()));
+    }
+    OutputGuard.requireDisjoint(config.output(), inputs);
   }
 
   /**

@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import org.llamapro.train.model.ComputeTarget;
 import org.llamapro.train.model.LlamaConfig;
@@ -79,6 +80,8 @@ final class StepLoop {
           config.steps(),
           config.accumulationSteps(),
           config.microBatchSize());
+      int skippedInARow = 0;
+      boolean checkpointDue = false;
       for (int step = first; step <= last; step++) {
         long start = System.nanoTime();
         List<MicroBatch> batches = takeBatches(stream);
@@ -89,6 +92,26 @@ final class StepLoop {
         if (leader) {
           logStep(metrics, step, last, result, seconds, dataSeconds);
         }
+        // Every rank sees the same averaged loss and norm, so every rank decides the same.
+        skippedInARow = result.skipped() ? skippedInARow + 1 : 0;
+        if (skippedInARow > config.maxSkippedSteps()) {
+          throw new TrainingDivergedException(
+              step,
+              "the loss or the gradient was not finite for "
+                  + skippedInARow
+                  + " steps in a row ("
+                  + TrainConfig.MAX_SKIPPED_STEPS
+                  + " = "
+                  + config.maxSkippedSteps()
+                  + "; last loss "
+                  + result.loss()
+                  + ", gradient norm "
+                  + result.gradNorm()
+                  + ", loss scale "
+                  + result.lossScale()
+                  + ")",
+              lastCheckpoint);
+        }
         boolean evaluate =
             (config.evalEvery() > 0 && step % config.evalEvery() == 0) || step == config.steps();
         if (evaluate && !validation.isEmpty()) {
@@ -97,10 +120,15 @@ final class StepLoop {
             logValidation(metrics, step, lastValidation);
           }
         }
-        boolean save =
+        checkpointDue |=
             step % config.checkpointEvery() == 0 || step == last || step == config.steps();
-        if (save && leader) {
-          lastCheckpoint = store.write(trainer, state(step, stream.cursor())).directory();
+        // A skipped step is never a checkpoint: the next good step writes the one it owed.
+        if (checkpointDue && !result.skipped()) {
+          if (leader) {
+            store.write(trainer, state(step, stream.cursor()));
+          }
+          lastCheckpoint = store.pathOf(step);
+          checkpointDue = false;
         }
       }
     }
@@ -142,21 +170,7 @@ final class StepLoop {
     long tokens = (long) config.globalBatchSize() * config.seqLen();
     double tokensPerSecond = tokens / seconds;
     double mfu = trainFlopsPerToken * tokensPerSecond / peakFlops;
-    metrics.write(
-        new MetricsLine.Train(
-            step,
-            result.loss(),
-            result.learningRate(),
-            result.gradNorm(),
-            result.lossScale(),
-            result.skipped(),
-            tokens,
-            seconds,
-            dataSeconds,
-            result.modelSeconds(),
-            result.updateSeconds(),
-            tokensPerSecond,
-            mfu));
+    metrics.write(MetricsLine.Train.of(result, tokens, seconds, dataSeconds, tokensPerSecond, mfu));
     if (step % config.logEvery() == 0 || step == last) {
       LOG.info(
           String.format(
@@ -169,14 +183,14 @@ final class StepLoop {
               result.learningRate(),
               result.gradNorm(),
               result.lossScale(),
-              result.skipped() ? " (skipped: non-finite gradient)" : "",
+              result.skipped() ? " (skipped: non-finite loss or gradient)" : "",
               tokensPerSecond,
               100 * mfu));
     }
   }
 
   private static void logValidation(MetricsLog metrics, int step, double loss) {
-    metrics.write(new MetricsLine.Eval(step, loss, Math.exp(loss)));
+    metrics.write(MetricsLine.Eval.of(step, loss));
     LOG.info(
         String.format(
             Locale.ROOT,
@@ -197,6 +211,7 @@ final class StepLoop {
         data.description(),
         trainer.exchange().worldSize(),
         config.asMap(),
-        step);
+        step,
+        Map.of()); // the store adds the files' checksums
   }
 }

@@ -70,6 +70,11 @@ public final class TrainConfig {
       ConfigKey.ofString("train.device", "auto", "cpu, gpu, gpu:N or auto.");
   public static final ConfigKey<String> DTYPE =
       ConfigKey.ofString("train.dtype", "auto", "f32, f16 or auto (f32 on CPU, f16 on GPU).");
+  public static final ConfigKey<Integer> MAX_SKIPPED_STEPS =
+      ConfigKey.ofInt(
+          "train.max-skipped-steps",
+          8,
+          "Steps in a row skipped for a non-finite loss or gradient before the run stops.");
   public static final ConfigKey<Double> PEAK_TFLOPS =
       ConfigKey.ofDouble(
           "train.peak-tflops", 0.0, "Peak TFLOPS per worker for the MFU figure; 0 = assumed.");
@@ -100,6 +105,7 @@ public final class TrainConfig {
           RESUME,
           DEVICE,
           DTYPE,
+          MAX_SKIPPED_STEPS,
           PEAK_TFLOPS);
 
   /** Keys that may differ between a run and its resumption (they change no parameter). */
@@ -115,6 +121,7 @@ public final class TrainConfig {
           RESUME.name(),
           DEVICE.name(),
           PEAK_TFLOPS.name(),
+          MAX_SKIPPED_STEPS.name(),
           // compared separately: "latest" resolves to the recorded version
           SHARDS_VERSION.name());
 
@@ -141,6 +148,7 @@ public final class TrainConfig {
   private final String device;
   private final String dtype;
   private final double peakTflops;
+  private final int maxSkippedSteps;
 
   private TrainConfig(Builder b, OptimizerSettings optimizer) {
     this.model = b.model;
@@ -166,6 +174,7 @@ public final class TrainConfig {
     this.device = b.device;
     this.dtype = b.dtype;
     this.peakTflops = b.peakTflops;
+    this.maxSkippedSteps = b.maxSkippedSteps;
   }
 
   public static Builder builder() {
@@ -216,7 +225,8 @@ public final class TrainConfig {
         .optResume(RESUME.get(settings))
         .optDevice(DEVICE.get(settings))
         .optDtype(DTYPE.get(settings))
-        .optPeakTflops(PEAK_TFLOPS.get(settings));
+        .optPeakTflops(PEAK_TFLOPS.get(settings))
+        .optMaxSkippedSteps(MAX_SKIPPED_STEPS.get(settings));
     if (b.steps != null && b.steps > 0) {
       b.optOptimizer(OptimizerSettings.from(settings));
     }
@@ -317,38 +327,14 @@ public final class TrainConfig {
     return peakTflops;
   }
 
+  /** Consecutive steps a run may skip for a non-finite loss or gradient before it stops. */
+  public int maxSkippedSteps() {
+    return maxSkippedSteps;
+  }
+
   /** Micro-batches per worker per optimizer step (gradient accumulation). */
   public int accumulationSteps() {
     return globalBatchSize / (microBatchSize * workers);
-  }
-
-  /** The same config with {@code resume} set (a retried attempt continues its run). */
-  public Builder toBuilder() {
-    Builder b = builder();
-    b.model = model;
-    b.shards = shards;
-    b.output = output;
-    b.shardsVersion = shardsVersion;
-    b.steps = steps;
-    b.microBatchSize = microBatchSize;
-    b.globalBatchSize = globalBatchSize;
-    b.seqLen = seqLen;
-    b.workers = workers;
-    b.optimizer = optimizer;
-    b.seed = seed;
-    b.trainable = trainable;
-    b.documentMask = documentMask;
-    b.checkpointEvery = checkpointEvery;
-    b.keepCheckpoints = keepCheckpoints;
-    b.evalEvery = evalEvery;
-    b.evalRows = evalRows;
-    b.logEvery = logEvery;
-    b.stopAtStep = stopAtStep;
-    b.resume = resume;
-    b.device = device;
-    b.dtype = dtype;
-    b.peakTflops = peakTflops;
-    return b;
   }
 
   /** Every key with its resolved value (what run.json records). */
@@ -376,6 +362,7 @@ public final class TrainConfig {
     m.put(DEVICE.name(), device);
     m.put(DTYPE.name(), dtype);
     m.put(PEAK_TFLOPS.name(), Double.toString(peakTflops));
+    m.put(MAX_SKIPPED_STEPS.name(), Integer.toString(maxSkippedSteps));
     return m;
   }
 
@@ -417,6 +404,7 @@ public final class TrainConfig {
     private String device = DEVICE.defaultValue();
     private String dtype = DTYPE.defaultValue();
     private double peakTflops = PEAK_TFLOPS.defaultValue();
+    private int maxSkippedSteps = MAX_SKIPPED_STEPS.defaultValue();
 
     private Builder() {}
 
@@ -537,6 +525,11 @@ public final class TrainConfig {
       return this;
     }
 
+    public Builder optMaxSkippedSteps(int value) {
+      this.maxSkippedSteps = value;
+      return this;
+    }
+
     /**
      * @throws ConfigException naming the key, the bad value and what is expected
      */
@@ -566,6 +559,7 @@ public final class TrainConfig {
       nonNegative(EVAL_ROWS, evalRows);
       positive(LOG_EVERY, logEvery);
       nonNegative(STOP_AT_STEP, stopAtStep);
+      nonNegative(MAX_SKIPPED_STEPS, maxSkippedSteps);
       int perStep = microBatchSize * workers;
       if (globalBatchSize % perStep != 0) {
         throw new ConfigException(

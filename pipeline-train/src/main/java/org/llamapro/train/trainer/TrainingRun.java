@@ -60,7 +60,7 @@ public final class TrainingRun {
     requireNonNull(config, "config is null");
     requireNonNull(data, "data is null");
     requireNonNull(exchange, "exchange is null");
-    RunChecks.checkExchange(config, exchange);
+    RunChecks.checkSetup(config, exchange);
     RunFile previous = RunChecks.checkRunDirectory(config, exchange.rank() == 0);
     long version = previous != null ? previous.pinnedVersion() : config.shardsVersion();
     try (HfModelDirectory directory = HfModelDirectory.open(config.model());
@@ -72,7 +72,7 @@ public final class TrainingRun {
           TrainableSet.resolve(config.trainable(), modelConfig, config.model());
       CheckpointStore store = new CheckpointStore(config.output(), config.keepCheckpoints());
       Optional<RunCheckpoint> checkpoint =
-          config.resume() ? store.latest() : Optional.<RunCheckpoint>empty();
+          config.resume() ? store.latestVerified() : Optional.<RunCheckpoint>empty();
       ComputeTarget target = ComputeTarget.resolve(config.device(), config.dtype()).logged("train");
       TensorSource source = PretrainedModels.tensorSource(directory);
       if (checkpoint.isPresent()) {

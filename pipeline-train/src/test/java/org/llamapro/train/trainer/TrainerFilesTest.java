@@ -1,6 +1,8 @@
 package org.llamapro.train.trainer;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -43,7 +45,8 @@ class TrainerFilesTest {
         DATA,
         2,
         Map.of("train.steps", "6"),
-        6);
+        6,
+        Map.of(RunCheckpoint.WEIGHTS, "00ff"));
   }
 
   @Test
@@ -107,16 +110,35 @@ class TrainerFilesTest {
   void metricsLinesRoundTripAndAMalformedLineNamesItsNumber() throws Exception {
     try (MetricsLog log = MetricsLog.open(temp, 0)) {
       log.write(
-          new MetricsLine.Train(
-              1, 2.5, 1e-3, 0.7, 1.0, false, 64, 0.1, 0.01, 0.08, 0.01, 640, 0.2));
-      log.write(new MetricsLine.Eval(1, 2.4, Math.exp(2.4)));
+          MetricsLine.Train.of(
+              new StepResult(1, 2.5, 1e-3, 0.7, 1.0, false, 64, 0.08, 0.01),
+              64,
+              0.1,
+              0.01,
+              640,
+              0.2));
+      log.write(MetricsLine.Eval.of(1, 2.4));
+      log.write(
+          MetricsLine.Train.of(
+              new StepResult(2, Double.NaN, 1e-3, Double.POSITIVE_INFINITY, 0.5, true, 64, 0.08, 0),
+              64,
+              0.1,
+              0.01,
+              640,
+              0.2));
     }
     Path file = temp.resolve(MetricsLog.FILE_NAME);
     List<String> text = Files.readAllLines(file);
     assertTrue(text.get(0).startsWith("{\"kind\":\"train\",\"step\":1,\"loss\":2.5"), text.get(0));
     List<MetricsLine> lines = MetricsLog.read(file);
-    assertEquals(2, lines.size());
+    assertEquals(3, lines.size());
     assertEquals(2.4, ((MetricsLine.Eval) lines.get(1)).valLoss());
+    // JSON has no NaN: a non-finite number is null and named beside it.
+    assertFalse(text.get(2).contains("NaN") || text.get(2).contains("Infinity"), text.get(2));
+    MetricsLine.Train skipped = (MetricsLine.Train) lines.get(2);
+    assertNull(skipped.loss());
+    assertNull(skipped.gradNorm());
+    assertEquals(List.of("loss", "grad_norm"), skipped.nonFinite());
     Files.writeString(
         file,
         text.get(0) + "\n" + text.get(1).replace("\"val_ppl\"", "\"val_pp\":1,\"val_ppl\"") + "\n");

@@ -383,4 +383,107 @@ class TrainingRunTest {
       }
     }
   }
+
+  @Test
+  void divergingRunStopsNamingTheStepAndTheLastGoodCheckpoint() throws Exception {
+    // A learning rate this large blows the weights up within a step or two: the loss goes NaN.
+    Path runDirectory = temp.resolve("diverging");
+    TrainConfig config =
+        config(
+            runDirectory,
+            OptimizerSettings.LR + "=1e9",
+            OptimizerSettings.MIN_LR + "=1e8",
+            OptimizerSettings.WARMUP_RATIO + "=0",
+            OptimizerSettings.GRAD_CLIP + "=0",
+            TrainConfig.CHECKPOINT_EVERY + "=1",
+            TrainConfig.KEEP_CHECKPOINTS + "=1",
+            TrainConfig.MAX_SKIPPED_STEPS + "=1",
+            TrainConfig.STEPS + "=8");
+    TrainingDivergedException e = assertThrows(TrainingDivergedException.class, () -> run(config));
+    assertTrue(e.getMessage().startsWith("Training diverged at step " + e.step()), e.getMessage());
+    assertTrue(e.getMessage().contains(TrainConfig.MAX_SKIPPED_STEPS.name()), e.getMessage());
+    // The checkpoint it names is on disk, is the newest, and holds finite weights only.
+    // The first steps train (each is checkpointed) until an update blows the weights up; the
+    // next two steps are skipped, and the second skip in a row with a budget of one ends the run.
+    RunCheckpoint latest = new CheckpointStore(runDirectory, 1).latest().orElseThrow();
+    assertEquals(latest.step() + 2, e.step(), e.getMessage());
+    assertEquals(latest.directory(), e.lastGoodCheckpoint());
+    assertTrue(e.getMessage().contains(latest.directory().toString()), e.getMessage());
+    for (Map.Entry<String, float[]> w : latest.readWeights().entrySet()) {
+      for (float v : w.getValue()) {
+        assertTrue(Float.isFinite(v), w.getKey() + " holds " + v);
+      }
+    }
+    // Every metrics line is valid JSON: non-finite numbers are null and named.
+    List<MetricsLine> lines = MetricsLog.read(runDirectory.resolve(MetricsLog.FILE_NAME));
+    MetricsLine.Train last = (MetricsLine.Train) lines.get(lines.size() - 1);
+    assertEquals(e.step(), last.step());
+    assertTrue(last.skipped());
+    assertTrue(last.nonFinite().contains("grad_norm") || last.nonFinite().contains("loss"));
+    assertFalse(Files.readString(runDirectory.resolve(MetricsLog.FILE_NAME)).contains("NaN"));
+  }
+
+  @Test
+  void corruptCheckpointIsRefusedOnResumeNamingTheFileAndThePreviousGoodOne() throws Exception {
+    Path runDirectory = temp.resolve("corrupt");
+    run(config(runDirectory, TrainConfig.STOP_AT_STEP + "=4"));
+    Path newest = runDirectory.resolve("checkpoints/step-00000004");
+    Path weights = newest.resolve(RunCheckpoint.WEIGHTS);
+    byte[] bytes = Files.readAllBytes(weights);
+    for (int i = bytes.length - 64; i < bytes.length - 48; i++) {
+      bytes[i] ^= 0x5a; // inside the tensor data, past the header: the file still parses
+    }
+    Files.write(weights, bytes);
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> run(config(runDirectory, TrainConfig.RESUME + "=true")));
+    assertTrue(e.getMessage().contains(weights.toString()), e.getMessage());
+    assertTrue(
+        e.getMessage().contains("previous checkpoint " + newest.resolveSibling("step-00000002")),
+        e.getMessage());
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> ModelExport.export(runDirectory, null, temp.resolve("corrupt-export"), 1 << 20));
+    // Moving the corrupt checkpoint aside resumes from the previous one.
+    Files.move(newest, runDirectory.resolve("corrupt-step-4"));
+    TrainingRun.Result resumed = run(config(runDirectory, TrainConfig.RESUME + "=true"));
+    assertTrue(resumed.finished());
+  }
+
+  @Test
+  void refusesARunDirectoryInsideTheModel() {
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class, () -> run(config(model.resolve("run-inside"))));
+    assertTrue(e.getMessage().contains("is inside --model"), e.getMessage());
+    assertFalse(Files.exists(model.resolve("run-inside")));
+  }
+
+  @Test
+  void exportStaysOutsideItsInputsAndOverwritesOnlyAnEarlierExport() throws Exception {
+    Path runDirectory = temp.resolve("export-guard");
+    run(config(runDirectory, TrainConfig.STEPS + "=2", TrainConfig.EVAL_EVERY + "=0"));
+    IllegalArgumentException inside =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> ModelExport.export(runDirectory, null, runDirectory.resolve("model"), 1 << 20));
+    assertTrue(inside.getMessage().contains("is inside --run"), inside.getMessage());
+    IllegalArgumentException around =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> ModelExport.export(runDirectory, null, temp, 1 << 20, true));
+    assertTrue(around.getMessage().contains("contains --run"), around.getMessage());
+    Path exported = temp.resolve("export-guard-model");
+    ModelExport.export(runDirectory, null, exported, 1 << 20);
+    assertEquals(2, ModelExport.export(runDirectory, null, exported, 1 << 20, true).step());
+    Path foreign = Files.createDirectories(temp.resolve("not-an-export"));
+    Files.writeString(foreign.resolve("notes.txt"), "mine");
+    IllegalArgumentException refused =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> ModelExport.export(runDirectory, null, foreign, 1 << 20, true));
+    assertTrue(refused.getMessage().contains("it has no training.json"), refused.getMessage());
+    assertEquals("mine", Files.readString(foreign.resolve("notes.txt")));
+  }
 }
