@@ -1,14 +1,12 @@
 package org.llamapro.cli;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.llamapro.config.Settings;
-import org.llamapro.io.JsonFiles;
 import org.llamapro.train.spark.SparkTrainSettings;
 import org.llamapro.train.spark.SparkTrainingJob;
+import org.llamapro.train.trainer.JsonLines;
 import org.llamapro.train.trainer.NonFinite;
 import org.llamapro.train.trainer.OptimizerSettings;
 import org.llamapro.train.trainer.TrainConfig;
@@ -133,14 +131,7 @@ final class TrainCommand implements Callable<Integer> {
     }
 
     String toJson() {
-      try {
-        return JsonFiles.MAPPER
-            .writer()
-            .without(SerializationFeature.INDENT_OUTPUT)
-            .writeValueAsString(this);
-      } catch (JsonProcessingException e) {
-        throw new IllegalStateException("Cannot serialise " + this, e);
-      }
+      return JsonLines.format(this);
     }
   }
 

@@ -1,13 +1,7 @@
 package org.llamapro.train.spark;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.SerializationFeature;
-import java.io.ByteArrayInputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
-import org.llamapro.io.JsonFiles;
+import org.llamapro.train.trainer.JsonLines;
 import org.llamapro.train.trainer.NonFinite;
 import org.llamapro.train.trainer.TrainingRun;
 
@@ -65,26 +59,11 @@ public record RankSummary(
 
   /** The line sent to the driver. */
   public String encode() {
-    try {
-      return JsonFiles.MAPPER
-          .writer()
-          .without(SerializationFeature.INDENT_OUTPUT)
-          .writeValueAsString(this);
-    } catch (JsonProcessingException e) {
-      throw new IllegalStateException("Cannot serialise " + this, e);
-    }
+    return JsonLines.format(this);
   }
 
   /** Reads a rank's line. */
   public static RankSummary parse(String line) {
-    try {
-      return JsonFiles.parse(
-          new ByteArrayInputStream(line.getBytes(StandardCharsets.UTF_8)),
-          RankSummary.class,
-          "a rank's summary",
-          "rank summary");
-    } catch (IOException e) {
-      throw new UncheckedIOException("Cannot read a rank's summary: " + e.getMessage(), e);
-    }
+    return JsonLines.parse(line, RankSummary.class, "a rank's summary", "rank summary");
   }
 }

@@ -1,18 +1,13 @@
 package org.llamapro.train.spark;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectWriter;
-import com.fasterxml.jackson.databind.SerializationFeature;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.util.ArrayList;
 import java.util.List;
-import org.llamapro.io.JsonFiles;
+import org.llamapro.train.trainer.JsonLines;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -24,8 +19,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class RunEvents {
   public static final String FILE_NAME = "events.jsonl";
-  private static final ObjectWriter WRITER =
-      JsonFiles.MAPPER.writerFor(RunEvent.class).without(SerializationFeature.INDENT_OUTPUT);
   private static final Logger LOG = LoggerFactory.getLogger(RunEvents.class);
 
   private RunEvents() {}
@@ -52,11 +45,7 @@ public final class RunEvents {
   }
 
   static String format(RunEvent event) {
-    try {
-      return WRITER.writeValueAsString(event);
-    } catch (JsonProcessingException e) {
-      throw new IllegalStateException("Cannot serialise " + event, e);
-    }
+    return JsonLines.format(event, RunEvent.class);
   }
 
   /**
@@ -65,25 +54,6 @@ public final class RunEvents {
    */
   public static List<RunEvent> read(Path runDirectory) {
     Path file = runDirectory.resolve(FILE_NAME);
-    List<RunEvent> events = new ArrayList<>();
-    if (!Files.exists(file)) {
-      return events;
-    }
-    try {
-      List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
-      for (int i = 0; i < lines.size(); i++) {
-        if (!lines.get(i).isBlank()) {
-          events.add(
-              JsonFiles.parse(
-                  new ByteArrayInputStream(lines.get(i).getBytes(StandardCharsets.UTF_8)),
-                  RunEvent.class,
-                  file + " line " + (i + 1),
-                  "run event"));
-        }
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException("Cannot read " + file + ": " + e.getMessage(), e);
-    }
-    return events;
+    return Files.exists(file) ? JsonLines.read(file, RunEvent.class, "run event") : List.of();
   }
 }

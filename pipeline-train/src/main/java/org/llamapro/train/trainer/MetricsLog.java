@@ -1,8 +1,5 @@
 package org.llamapro.train.trainer;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectWriter;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -10,11 +7,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.util.ArrayList;
 import java.util.List;
 import org.llamapro.io.AtomicFiles;
-import org.llamapro.io.InvalidFileException;
-import org.llamapro.io.JsonFiles;
 
 /**
  * {@code metrics.jsonl} of a run: one {@link MetricsLine} per line. A resumed run first drops the
@@ -23,8 +17,6 @@ import org.llamapro.io.JsonFiles;
  */
 final class MetricsLog implements AutoCloseable {
   static final String FILE_NAME = "metrics.jsonl";
-  private static final ObjectWriter WRITER =
-      JsonFiles.MAPPER.writerFor(MetricsLine.class).without(SerializationFeature.INDENT_OUTPUT);
 
   private final Path file;
   private final BufferedWriter writer;
@@ -58,37 +50,11 @@ final class MetricsLog implements AutoCloseable {
 
   /** Every line of {@code file}; a malformed one fails naming the file and the line number. */
   static List<MetricsLine> read(Path file) {
-    List<MetricsLine> lines = new ArrayList<>();
-    List<String> text;
-    try {
-      text = Files.readAllLines(file, StandardCharsets.UTF_8);
-    } catch (IOException e) {
-      throw new UncheckedIOException("Cannot read " + file + ": " + e.getMessage(), e);
-    }
-    for (int i = 0; i < text.size(); i++) {
-      if (text.get(i).isBlank()) {
-        continue;
-      }
-      try {
-        lines.add(
-            JsonFiles.parse(
-                new java.io.ByteArrayInputStream(text.get(i).getBytes(StandardCharsets.UTF_8)),
-                MetricsLine.class,
-                file + " line " + (i + 1),
-                "metrics line"));
-      } catch (IOException e) {
-        throw new InvalidFileException(file + " line " + (i + 1) + ": " + e.getMessage(), e);
-      }
-    }
-    return lines;
+    return JsonLines.read(file, MetricsLine.class, "metrics line");
   }
 
   static String format(MetricsLine line) {
-    try {
-      return WRITER.writeValueAsString(line);
-    } catch (JsonProcessingException e) {
-      throw new IllegalStateException("Cannot serialise " + line, e);
-    }
+    return JsonLines.format(line, MetricsLine.class);
   }
 
   void write(MetricsLine line) {
