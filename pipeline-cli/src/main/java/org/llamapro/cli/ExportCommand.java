@@ -22,8 +22,15 @@ final class ExportCommand implements Callable<Integer> {
       names = "--output",
       required = true,
       paramLabel = "DIR",
-      description = "New model directory (must not exist or be empty).")
+      description =
+          "New model directory: absent or empty, outside --run and --model (with --overwrite: an"
+              + " earlier export, recognised by its training.json).")
   Path output;
+
+  @Option(
+      names = "--overwrite",
+      description = "Replace --output if it is an earlier export; anything else is refused.")
+  boolean overwrite;
 
   @Option(
       names = "--model",
@@ -40,7 +47,8 @@ final class ExportCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     ModelExport.Result result =
-        ModelExport.export(run, model, output, ByteSize.parse("--max-shard-size", maxShardSize));
+        ModelExport.export(
+            run, model, output, ByteSize.parse("--max-shard-size", maxShardSize), overwrite);
     System.out.println(
         "{\"output\": \""
             + result.output()

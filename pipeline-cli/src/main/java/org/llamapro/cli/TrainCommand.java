@@ -1,16 +1,22 @@
 package org.llamapro.cli;
 
 import java.nio.file.Path;
-import java.util.Locale;
+import java.util.List;
 import java.util.concurrent.Callable;
 import org.llamapro.config.Settings;
 import org.llamapro.train.spark.SparkTrainSettings;
 import org.llamapro.train.spark.SparkTrainingJob;
+import org.llamapro.train.trainer.JsonLines;
+import org.llamapro.train.trainer.NonFinite;
+import org.llamapro.train.trainer.OptimizerSettings;
 import org.llamapro.train.trainer.TrainConfig;
+import org.llamapro.train.trainer.TrainingDivergedException;
 import org.llamapro.train.trainer.TrainingRun;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /** {@code pipeline train}: continued pretraining of an expanded model on packed shards. */
 @Command(
@@ -19,9 +25,15 @@ import picocli.CommandLine.Option;
     description = {
       "Continue pretraining an expanded model on packed shards; by default only the blocks"
           + " 'expand' added learn. Prints the run's outcome as one JSON line.",
+      "A step whose loss or gradient is not finite is skipped (lowering the F16 loss scale);"
+          + " after train.max-skipped-steps such steps in a row the run stops with exit 1, naming"
+          + " the step and the last good checkpoint. --output must lie outside --model and"
+          + " --shards.",
       "Every option is also a config key (train.*), settable with --config/--set."
     })
 final class TrainCommand implements Callable<Integer> {
+  @Spec CommandSpec spec;
+
   @Mixin ConfigOptions config;
 
   @Option(names = "--model", paramLabel = "DIR", description = "Expanded model directory.")
@@ -93,45 +105,70 @@ final class TrainCommand implements Callable<Integer> {
   @Option(names = "--dtype", description = "f32, f16 or auto (f32 on CPU, f16 on GPU).")
   String dtype;
 
+  /**
+   * The line {@code train} prints. JSON has no NaN: a loss that is not finite is null and named in
+   * {@code non_finite}; a validation loss is null also when no validation ran.
+   */
+  record Outcome(
+      String run,
+      int step,
+      boolean finished,
+      Double loss,
+      Double valLoss,
+      String checkpoint,
+      List<String> nonFinite) {
+    static Outcome of(TrainingRun.Result result) {
+      double loss = result.lastLoss();
+      double val = result.lastValidationLoss();
+      return new Outcome(
+          result.runDirectory().toString(),
+          result.lastStep(),
+          result.finished(),
+          NonFinite.orNull(loss),
+          NonFinite.orNull(val),
+          result.lastCheckpoint() == null ? null : result.lastCheckpoint().toString(),
+          NonFinite.names("loss", loss, "val_loss", Double.isInfinite(val) ? val : 0.0));
+    }
+
+    String toJson() {
+      return JsonLines.format(this);
+    }
+  }
+
   @Override
   public Integer call() {
     Settings settings =
         config
             .resolve()
-            .with(TrainConfig.MODEL, model)
-            .with(TrainConfig.SHARDS, shards)
-            .with(TrainConfig.OUTPUT, output)
-            .with(TrainConfig.STEPS, steps)
-            .with(TrainConfig.MICRO_BATCH_SIZE, microBatchSize)
-            .with(TrainConfig.GLOBAL_BATCH_SIZE, globalBatchSize)
-            .with(TrainConfig.SEQ_LEN, seqLen)
-            .with(TrainConfig.LR, lr)
-            .with(TrainConfig.WARMUP_RATIO, warmupRatio)
-            .with(TrainConfig.MIN_LR, minLr)
-            .with(TrainConfig.WEIGHT_DECAY, weightDecay)
-            .with(TrainConfig.SEED, seed)
-            .with(TrainConfig.CHECKPOINT_EVERY, checkpointEvery)
-            .with(TrainConfig.EVAL_EVERY, evalEvery)
-            .with(TrainConfig.TRAINABLE, trainable)
-            .with(TrainConfig.STOP_AT_STEP, stopAtStep)
-            .with(TrainConfig.RESUME, resume)
-            .with(TrainConfig.DEVICE, device)
-            .with(TrainConfig.DTYPE, dtype)
-            .with(TrainConfig.WORKERS, worldSize);
-    TrainingRun.Result result = SparkTrainingJob.run(SparkTrainSettings.from(settings));
-    System.out.println(
-        String.format(
-            Locale.ROOT,
-            "{\"run\": \"%s\", \"step\": %d, \"finished\": %b, \"loss\": %.6f,"
-                + " \"val_loss\": %s, \"checkpoint\": \"%s\"}",
-            result.runDirectory(),
-            result.lastStep(),
-            result.finished(),
-            result.lastLoss(),
-            Double.isNaN(result.lastValidationLoss())
-                ? "null"
-                : String.format(Locale.ROOT, "%.6f", result.lastValidationLoss()),
-            result.lastCheckpoint()));
+            .with(TrainConfig.MODEL.name(), model)
+            .with(TrainConfig.SHARDS.name(), shards)
+            .with(TrainConfig.OUTPUT.name(), output)
+            .with(TrainConfig.STEPS.name(), steps)
+            .with(TrainConfig.MICRO_BATCH_SIZE.name(), microBatchSize)
+            .with(TrainConfig.GLOBAL_BATCH_SIZE.name(), globalBatchSize)
+            .with(TrainConfig.SEQ_LEN.name(), seqLen)
+            .with(OptimizerSettings.LR.name(), lr)
+            .with(OptimizerSettings.WARMUP_RATIO.name(), warmupRatio)
+            .with(OptimizerSettings.MIN_LR.name(), minLr)
+            .with(OptimizerSettings.WEIGHT_DECAY.name(), weightDecay)
+            .with(TrainConfig.SEED.name(), seed)
+            .with(TrainConfig.CHECKPOINT_EVERY.name(), checkpointEvery)
+            .with(TrainConfig.EVAL_EVERY.name(), evalEvery)
+            .with(TrainConfig.TRAINABLE.name(), trainable)
+            .with(TrainConfig.STOP_AT_STEP.name(), stopAtStep)
+            .with(TrainConfig.RESUME.name(), resume)
+            .with(TrainConfig.DEVICE.name(), device)
+            .with(TrainConfig.DTYPE.name(), dtype)
+            .with(TrainConfig.WORKERS.name(), worldSize);
+    TrainingRun.Result result;
+    try {
+      result = SparkTrainingJob.run(SparkTrainSettings.from(settings));
+    } catch (TrainingDivergedException e) {
+      // A run, not bad input: exit 1 with the step and the last good checkpoint, no stack trace.
+      spec.commandLine().getErr().println("error: " + e.getMessage());
+      return 1;
+    }
+    System.out.println(Outcome.of(result).toJson());
     return 0;
   }
 }

@@ -1,6 +1,7 @@
 package org.llamapro.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -161,5 +162,31 @@ class TrainCommandTest {
             "cpu");
     assertEquals(2, plain.exitCode());
     assertTrue(plain.err().contains("has no expansion.json"), plain.err());
+  }
+
+  @Test
+  void divergingRunExitsWithCode1NamingTheStepAndPrintsNoNaN() {
+    Path run = temp.resolve("diverging");
+    String[] args =
+        train(
+            run,
+            "--min-lr",
+            "1e8",
+            "--warmup-ratio",
+            "0",
+            "--checkpoint-every",
+            "1",
+            "--set",
+            "train.grad-clip=0",
+            "--set",
+            "train.max-skipped-steps=0");
+    args[List.of(args).indexOf("--steps") + 1] = "12";
+    args[List.of(args).indexOf("--lr") + 1] = "1e9";
+    CliRun diverged = CliRun.of(args);
+    assertEquals(1, diverged.exitCode(), diverged.out() + diverged.err());
+    assertTrue(diverged.err().contains("error: Training diverged at step"), diverged.err());
+    assertTrue(diverged.err().contains("last good checkpoint is"), diverged.err());
+    assertFalse(diverged.out().contains("NaN"), diverged.out());
+    assertFalse(diverged.err().contains("\tat "), "no stack trace: " + diverged.err());
   }
 }

@@ -253,12 +253,12 @@ public final class DemoRun {
     delete(output);
     Settings settings =
         conf(file)
-            .with(TrainConfig.MODEL, model.toString())
-            .with(TrainConfig.SHARDS, work.resolve(shards).toString())
-            .with(TrainConfig.OUTPUT, output.toString())
-            .with(TrainConfig.STEPS, steps)
-            .with(TrainConfig.SEQ_LEN, options.seqLen())
-            .with(TrainConfig.SEED, options.seed());
+            .with(TrainConfig.MODEL.name(), model.toString())
+            .with(TrainConfig.SHARDS.name(), work.resolve(shards).toString())
+            .with(TrainConfig.OUTPUT.name(), output.toString())
+            .with(TrainConfig.STEPS.name(), steps)
+            .with(TrainConfig.SEQ_LEN.name(), options.seqLen())
+            .with(TrainConfig.SEED.name(), options.seed());
     TrainingRun.Result result = TrainingRun.run(TrainConfig.from(settings));
     LOG.info(
         "{}: {} steps, last loss {}, validation loss {}",

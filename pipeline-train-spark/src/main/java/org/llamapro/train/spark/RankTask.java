@@ -1,14 +1,10 @@
 package org.llamapro.train.spark;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.Serializable;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.channels.ServerSocketChannel;
-import java.nio.file.Files;
 import java.util.List;
 import java.util.Map;
 import org.apache.spark.BarrierTaskContext;
@@ -19,6 +15,7 @@ import org.llamapro.train.allreduce.RingAllReduce;
 import org.llamapro.train.model.ComputeTarget;
 import org.llamapro.train.trainer.CheckpointStore;
 import org.llamapro.train.trainer.RunCheckpoint;
+import org.llamapro.train.trainer.RunFile;
 import org.llamapro.train.trainer.ShardTableData;
 import org.llamapro.train.trainer.TrainConfig;
 import org.llamapro.train.trainer.TrainingRun;
@@ -41,7 +38,6 @@ final class RankTask extends AbstractFunction1<Iterator<Integer>, Iterator<Strin
     implements Serializable {
   private static final long serialVersionUID = 1L;
   private static final Logger LOG = LoggerFactory.getLogger(RankTask.class);
-  private static final ObjectMapper JSON = new ObjectMapper();
 
   private final SparkTrainSettings settings;
   private final boolean gpus;
@@ -73,7 +69,7 @@ final class RankTask extends AbstractFunction1<Iterator<Integer>, Iterator<Strin
       int port = ((InetSocketAddress) server.getLocalAddress()).getPort();
       CheckpointStore store = new CheckpointStore(config.output(), config.keepCheckpoints());
       int step = store.latest().map(RunCheckpoint::step).orElse(0);
-      boolean runFile = Files.isRegularFile(config.output().resolve(TrainingRun.RUN_FILE));
+      boolean runFile = RunFile.exists(config.output());
       mine =
           new RankView(
               rank,
@@ -93,8 +89,8 @@ final class RankTask extends AbstractFunction1<Iterator<Integer>, Iterator<Strin
     boolean resume = config.resume() || (attempt > 0 && mine.runFile());
     TrainConfig rankConfig =
         settings
-            .with(TrainConfig.RESUME, Boolean.toString(resume))
-            .with(TrainConfig.DEVICE, device)
+            .with(TrainConfig.RESUME.name(), Boolean.toString(resume))
+            .with(TrainConfig.DEVICE.name(), device)
             .trainConfig();
     LOG.info(
         "Rank {} of {} (stage attempt {}) on executor {} at {}, {}; {}",
@@ -106,21 +102,17 @@ final class RankTask extends AbstractFunction1<Iterator<Integer>, Iterator<Strin
         target.device(),
         resume && resumeFrom > 0 ? "resuming from step " + resumeFrom : "starting at step 1");
     if (rank == 0) {
-      ObjectNode event = RunEvents.event("attempt_started");
-      event.put("stage_attempt", attempt);
-      event.put("world_size", views.size());
-      event.put("resume", resume);
-      event.put("resume_from_step", resume ? resumeFrom : 0);
-      ArrayNode ranks = event.putArray("ranks");
-      for (RankView view : views) {
-        ranks
-            .addObject()
-            .put("rank", view.rank())
-            .put("executor", view.executor())
-            .put("address", view.address().toString())
-            .put("device", view.device());
-      }
-      RunEvents.append(config.output(), event);
+      List<RunEvent.Rank> ranks =
+          views.stream()
+              .map(
+                  view ->
+                      new RunEvent.Rank(
+                          view.rank(), view.executor(), view.address().toString(), view.device()))
+              .toList();
+      RunEvents.append(
+          config.output(),
+          new RunEvent.AttemptStarted(
+              RunEvent.now(), attempt, views.size(), resume, resume ? resumeFrom : 0, ranks));
     }
     String shards = config.shards().toString();
     try (RingAllReduce ring =
@@ -133,20 +125,10 @@ final class RankTask extends AbstractFunction1<Iterator<Integer>, Iterator<Strin
             .build()) {
       TrainingRun.Result result =
           TrainingRun.run(rankConfig, version -> ShardTableData.open(shards, version), ring);
-      ObjectNode line = JSON.createObjectNode();
-      line.put("rank", rank);
-      line.put("executor", executor);
-      line.put("device", target.device().toString());
-      line.put("stage_attempt", attempt);
-      line.put("resumed_from_step", resume ? resumeFrom : 0);
-      line.put("last_step", result.lastStep());
-      line.put("finished", result.finished());
-      line.put("loss", result.lastLoss());
-      line.put("val_loss", result.lastValidationLoss());
-      line.put(
-          "checkpoint",
-          result.lastCheckpoint() == null ? null : result.lastCheckpoint().toString());
-      return CollectionConverters.asScala(List.of(line.toString()).iterator());
+      RankSummary summary =
+          RankSummary.of(
+              rank, executor, target.device().toString(), attempt, resume ? resumeFrom : 0, result);
+      return CollectionConverters.asScala(List.of(summary.encode()).iterator());
     } finally {
       closeQuietly(server); // already closed by the ring unless building it failed
     }

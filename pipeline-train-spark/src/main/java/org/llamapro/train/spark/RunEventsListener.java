@@ -1,6 +1,5 @@
 package org.llamapro.train.spark;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.file.Path;
 import org.apache.spark.Success$;
 import org.apache.spark.TaskFailedReason;
@@ -26,38 +25,42 @@ final class RunEventsListener extends SparkListener {
     if (end.reason() == Success$.MODULE$) {
       return;
     }
-    ObjectNode event =
-        RunEvents.event(end.reason() instanceof TaskKilled ? "rank_killed" : "rank_failed");
-    event.put("stage", end.stageId());
-    event.put("stage_attempt", end.stageAttemptId());
-    event.put("rank", end.taskInfo().index());
-    event.put("executor", end.taskInfo().executorId());
-    event.put("host", end.taskInfo().host());
-    event.put(
-        "reason",
+    String reason =
         firstLine(
             end.reason() instanceof TaskFailedReason failed
                 ? failed.toErrorString()
-                : end.reason().toString()));
-    RunEvents.appendQuietly(runDirectory, event);
+                : end.reason().toString());
+    int stage = end.stageId();
+    int attempt = end.stageAttemptId();
+    int rank = end.taskInfo().index();
+    String executor = end.taskInfo().executorId();
+    String host = end.taskInfo().host();
+    RunEvents.appendQuietly(
+        runDirectory,
+        end.reason() instanceof TaskKilled
+            ? new RunEvent.RankKilled(RunEvent.now(), stage, attempt, rank, executor, host, reason)
+            : new RunEvent.RankFailed(
+                RunEvent.now(), stage, attempt, rank, executor, host, reason));
   }
 
   @Override
   public void onStageSubmitted(SparkListenerStageSubmitted submitted) {
     if (submitted.stageInfo().attemptNumber() > 0) {
-      ObjectNode event = RunEvents.event("stage_resubmitted");
-      event.put("stage", submitted.stageInfo().stageId());
-      event.put("stage_attempt", submitted.stageInfo().attemptNumber());
-      RunEvents.appendQuietly(runDirectory, event);
+      RunEvents.appendQuietly(
+          runDirectory,
+          new RunEvent.StageResubmitted(
+              RunEvent.now(),
+              submitted.stageInfo().stageId(),
+              submitted.stageInfo().attemptNumber()));
     }
   }
 
   @Override
   public void onExecutorRemoved(SparkListenerExecutorRemoved removed) {
-    ObjectNode event = RunEvents.event("executor_lost");
-    event.put("executor", removed.executorId());
-    event.put("reason", firstLine(removed.reason()));
-    RunEvents.appendQuietly(runDirectory, event);
+    RunEvents.appendQuietly(
+        runDirectory,
+        new RunEvent.ExecutorLost(
+            RunEvent.now(), removed.executorId(), firstLine(removed.reason())));
   }
 
   private static String firstLine(String text) {

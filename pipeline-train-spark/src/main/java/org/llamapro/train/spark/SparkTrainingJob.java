@@ -2,12 +2,6 @@ package org.llamapro.train.spark;
 
 import static java.util.Objects.requireNonNull;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -22,6 +16,8 @@ import org.apache.spark.sql.SparkSession;
 import org.apache.spark.status.api.v1.ExecutorSummary;
 import org.llamapro.shards.ShardColumns;
 import org.llamapro.shards.ShardTable;
+import org.llamapro.train.trainer.NonFinite;
+import org.llamapro.train.trainer.RunFile;
 import org.llamapro.train.trainer.TrainConfig;
 import org.llamapro.train.trainer.TrainingRun;
 import org.slf4j.Logger;
@@ -43,7 +39,6 @@ import scala.reflect.ClassTag$;
  */
 public final class SparkTrainingJob {
   private static final Logger LOG = LoggerFactory.getLogger(SparkTrainingJob.class);
-  private static final ObjectMapper JSON = new ObjectMapper();
 
   /**
    * How the job ended.
@@ -54,25 +49,22 @@ public final class SparkTrainingJob {
    * @param plan what the launch checks found
    */
   public record Result(
-      List<JsonNode> ranks, int lastStep, boolean finished, LaunchChecks.Plan plan) {
+      List<RankSummary> ranks, int lastStep, boolean finished, LaunchChecks.Plan plan) {
     /** Rank 0's summary. */
-    public JsonNode leader() {
+    public RankSummary leader() {
       return ranks.get(0);
     }
 
     /** The outcome in the single-worker form (what {@code pipeline train} prints). */
     public TrainingRun.Result asRunResult(java.nio.file.Path runDirectory) {
-      JsonNode leader = leader();
-      String checkpoint = leader.path("checkpoint").asText(null);
+      RankSummary leader = leader();
       return new TrainingRun.Result(
           runDirectory,
           lastStep,
           finished,
-          leader.path("loss").asDouble(Double.NaN),
-          leader.path("val_loss").asDouble(Double.NaN),
-          checkpoint == null || leader.path("checkpoint").isNull()
-              ? null
-              : java.nio.file.Path.of(checkpoint));
+          NonFinite.orNaN(leader.loss()),
+          NonFinite.orNaN(leader.valLoss()),
+          leader.checkpoint() == null ? null : java.nio.file.Path.of(leader.checkpoint()));
     }
   }
 
@@ -116,52 +108,47 @@ public final class SparkTrainingJob {
     int world = config.workers();
     SparkConf conf = spark.getConf();
     LaunchChecks.checkSettings(conf, world, config.device());
-    if (!config.resume() && Files.exists(config.output().resolve(TrainingRun.RUN_FILE))) {
+    if (!config.resume() && RunFile.exists(config.output())) {
       throw new IllegalArgumentException(
           "Run directory "
               + config.output()
               + " already holds a run ("
-              + TrainingRun.RUN_FILE
+              + RunFile.FILE_NAME
               + "); pass --resume to continue it, or choose a new --output");
     }
     LaunchChecks.Plan plan = waitForSlots(spark, world, settings.executorWait());
     describeBalance(config, world);
-    ObjectNode started = RunEvents.event("job_started");
-    started.put("world_size", world);
-    started.put("master", spark.master());
-    started.put("application", spark.applicationId());
-    started.put("gpus", plan.gpus());
-    started.put("max_stage_attempts", conf.getInt("spark.stage.maxConsecutiveAttempts", 4));
-    RunEvents.append(config.output(), started);
+    RunEvents.append(
+        config.output(),
+        new RunEvent.JobStarted(
+            RunEvent.now(),
+            world,
+            spark.master(),
+            spark.applicationId(),
+            plan.gpus(),
+            conf.getInt("spark.stage.maxConsecutiveAttempts", 4)));
 
     RunEventsListener listener = new RunEventsListener(config.output());
     spark.addSparkListener(listener);
     try {
       List<String> lines = train(spark, settings, plan, world);
-      List<JsonNode> ranks = new ArrayList<>();
+      List<RankSummary> ranks = new ArrayList<>();
       for (String line : lines) {
-        ranks.add(JSON.readTree(line));
+        ranks.add(RankSummary.parse(line));
       }
-      ranks.sort(Comparator.comparingInt(r -> r.path("rank").asInt()));
-      JsonNode leader = ranks.get(0);
-      Result result =
-          new Result(
-              List.copyOf(ranks),
-              leader.path("last_step").asInt(),
-              leader.path("finished").asBoolean(),
-              plan);
-      ObjectNode finished = RunEvents.event("job_finished");
-      finished.put("last_step", result.lastStep());
-      finished.put("finished", result.finished());
-      finished.put("stage_attempt", leader.path("stage_attempt").asInt());
-      RunEvents.append(config.output(), finished);
+      ranks.sort(Comparator.comparingInt(RankSummary::rank));
+      RankSummary leader = ranks.get(0);
+      Result result = new Result(List.copyOf(ranks), leader.lastStep(), leader.finished(), plan);
+      RunEvents.append(
+          config.output(),
+          new RunEvent.JobFinished(
+              RunEvent.now(), result.lastStep(), result.finished(), leader.stageAttempt()));
       return result;
-    } catch (IOException e) {
-      throw new UncheckedIOException("Cannot read a rank's summary: " + e.getMessage(), e);
     } catch (RuntimeException e) {
-      ObjectNode failed = RunEvents.event("job_failed");
-      failed.put("reason", String.valueOf(e.getMessage()).lines().findFirst().orElse(""));
-      RunEvents.appendQuietly(config.output(), failed);
+      RunEvents.appendQuietly(
+          config.output(),
+          new RunEvent.JobFailed(
+              RunEvent.now(), String.valueOf(e.getMessage()).lines().findFirst().orElse("")));
       throw e;
     } finally {
       spark.removeSparkListener(listener);

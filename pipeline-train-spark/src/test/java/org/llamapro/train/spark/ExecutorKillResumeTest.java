@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -90,10 +89,9 @@ class ExecutorKillResumeTest {
         assertTrue(result.finished());
         assertEquals(STEPS, result.lastStep());
         assertTrue(
-            result.leader().path("stage_attempt").asInt() >= 1,
+            result.leader().stageAttempt() >= 1,
             "finished in a later stage attempt: " + result.leader());
-        assertTrue(
-            result.leader().path("resumed_from_step").asInt() >= 4, result.leader().toString());
+        assertTrue(result.leader().resumedFromStep() >= 4, result.leader().toString());
       } finally {
         spark.stop();
       }
@@ -112,17 +110,18 @@ class ExecutorKillResumeTest {
         assertEquals(b[i], a[i], 1e-5 * (1 + Math.abs(b[i])), name + "[" + i + "]");
       }
     }
-    List<String> events = RunEvents.read(run).stream().map(e -> e.path("event").asText()).toList();
+    List<String> events = RunEvents.read(run).stream().map(RunEvent::name).toList();
     assertEquals("job_started", events.get(0));
     assertEquals("job_finished", events.get(events.size() - 1));
     assertTrue(events.contains("rank_failed"), events.toString());
     assertTrue(events.contains("stage_resubmitted"), events.toString());
-    List<JsonNode> attempts =
+    List<RunEvent.AttemptStarted> attempts =
         RunEvents.read(run).stream()
-            .filter(e -> e.path("event").asText().equals("attempt_started"))
+            .filter(e -> e instanceof RunEvent.AttemptStarted)
+            .map(e -> (RunEvent.AttemptStarted) e)
             .toList();
     assertTrue(attempts.size() >= 2, "attempts: " + attempts);
-    assertTrue(attempts.get(attempts.size() - 1).path("resume_from_step").asInt() >= 4);
+    assertTrue(attempts.get(attempts.size() - 1).resumeFromStep() >= 4);
   }
 
   private static SparkTrainSettings settings(Path model, Path shards, Path output) {

@@ -23,6 +23,7 @@ import org.llamapro.train.model.LlamaConfig;
 import org.llamapro.train.model.PretrainedModels;
 import org.llamapro.train.model.RandomWeights;
 import org.llamapro.train.model.TensorNames;
+import org.llamapro.train.trainer.OptimizerSettings;
 import org.llamapro.train.trainer.TrainConfig;
 
 /** A tiny expanded model and real packed shards for the data-parallel tests. */
@@ -93,19 +94,19 @@ final class SparkFixtures {
   /** Settings of a short CPU run; {@code overrides} are {@code key=value}. */
   static Map<String, String> settings(Path model, Path shards, Path output, String... overrides) {
     Map<String, String> m = new TreeMap<>();
-    m.put(TrainConfig.MODEL, model.toString());
-    m.put(TrainConfig.SHARDS, shards.toString());
-    m.put(TrainConfig.OUTPUT, output.toString());
-    m.put(TrainConfig.STEPS, "4");
-    m.put(TrainConfig.MICRO_BATCH_SIZE, "2");
-    m.put(TrainConfig.GLOBAL_BATCH_SIZE, "4");
-    m.put(TrainConfig.SEQ_LEN, Integer.toString(SEQ_LEN));
-    m.put(TrainConfig.LR, "0.01");
-    m.put(TrainConfig.MIN_LR, "0.001");
-    m.put(TrainConfig.CHECKPOINT_EVERY, "2");
-    m.put(TrainConfig.EVAL_EVERY, "0");
-    m.put(TrainConfig.EVAL_ROWS, "4");
-    m.put(TrainConfig.DEVICE, "cpu");
+    m.put(TrainConfig.MODEL.name(), model.toString());
+    m.put(TrainConfig.SHARDS.name(), shards.toString());
+    m.put(TrainConfig.OUTPUT.name(), output.toString());
+    m.put(TrainConfig.STEPS.name(), "4");
+    m.put(TrainConfig.MICRO_BATCH_SIZE.name(), "2");
+    m.put(TrainConfig.GLOBAL_BATCH_SIZE.name(), "4");
+    m.put(TrainConfig.SEQ_LEN.name(), Integer.toString(SEQ_LEN));
+    m.put(OptimizerSettings.LR.name(), "0.01");
+    m.put(OptimizerSettings.MIN_LR.name(), "0.001");
+    m.put(TrainConfig.CHECKPOINT_EVERY.name(), "2");
+    m.put(TrainConfig.EVAL_EVERY.name(), "0");
+    m.put(TrainConfig.EVAL_ROWS.name(), "4");
+    m.put(TrainConfig.DEVICE.name(), "cpu");
     m.put("train.allreduce.timeout", "30s");
     for (String o : overrides) {
       int eq = o.indexOf('=');

@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -59,7 +58,7 @@ class SparkTrainingJobTest {
         SparkTrainingJob.run(spark.sparkContext(), settings(two, TrainConfig.WORKERS + "=2"));
     assertTrue(result.finished());
     assertEquals(4, result.lastStep());
-    assertEquals(List.of(0, 1), result.ranks().stream().map(r -> r.path("rank").asInt()).toList());
+    assertEquals(List.of(0, 1), result.ranks().stream().map(RankSummary::rank).toList());
     assertTrue(result.plan().local());
 
     Map<String, float[]> expected = new CheckpointStore(one, 1).latest().get().readWeights();
@@ -83,12 +82,12 @@ class SparkTrainingJobTest {
     double meanDifference = sumDifference / count;
     assertTrue(meanDifference < 2e-6, "mean |difference| " + meanDifference);
 
-    List<String> events = RunEvents.read(two).stream().map(e -> e.path("event").asText()).toList();
+    List<String> events = RunEvents.read(two).stream().map(RunEvent::name).toList();
     assertEquals(List.of("job_started", "attempt_started", "job_finished"), events);
-    JsonNode attempt = RunEvents.read(two).get(1);
-    assertEquals(2, attempt.path("ranks").size());
-    assertEquals("cpu()", attempt.path("ranks").get(1).path("device").asText());
-    assertEquals(0, attempt.path("resume_from_step").asInt());
+    RunEvent.AttemptStarted attempt = (RunEvent.AttemptStarted) RunEvents.read(two).get(1);
+    assertEquals(2, attempt.ranks().size());
+    assertEquals("cpu()", attempt.ranks().get(1).device());
+    assertEquals(0, attempt.resumeFromStep());
   }
 
   @Test

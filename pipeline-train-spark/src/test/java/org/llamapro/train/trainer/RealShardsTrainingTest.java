@@ -3,7 +3,6 @@ package org.llamapro.train.trainer;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -69,28 +68,28 @@ class RealShardsTrainingTest {
         TrainConfig.from(
             Settings.of(
                 Map.ofEntries(
-                    Map.entry(TrainConfig.MODEL, model.toString()),
-                    Map.entry(TrainConfig.SHARDS, shards.toString()),
-                    Map.entry(TrainConfig.OUTPUT, run.toString()),
-                    Map.entry(TrainConfig.STEPS, "24"),
-                    Map.entry(TrainConfig.MICRO_BATCH_SIZE, "4"),
-                    Map.entry(TrainConfig.GLOBAL_BATCH_SIZE, "4"),
-                    Map.entry(TrainConfig.SEQ_LEN, "32"),
-                    Map.entry(TrainConfig.LR, "0.01"),
-                    Map.entry(TrainConfig.MIN_LR, "0.001"),
-                    Map.entry(TrainConfig.EVAL_EVERY, "12"),
-                    Map.entry(TrainConfig.EVAL_ROWS, "16"),
-                    Map.entry(TrainConfig.CHECKPOINT_EVERY, "12"),
-                    Map.entry(TrainConfig.DOCUMENT_MASK, "true"),
-                    Map.entry(TrainConfig.DEVICE, "cpu"))));
+                    Map.entry(TrainConfig.MODEL.name(), model.toString()),
+                    Map.entry(TrainConfig.SHARDS.name(), shards.toString()),
+                    Map.entry(TrainConfig.OUTPUT.name(), run.toString()),
+                    Map.entry(TrainConfig.STEPS.name(), "24"),
+                    Map.entry(TrainConfig.MICRO_BATCH_SIZE.name(), "4"),
+                    Map.entry(TrainConfig.GLOBAL_BATCH_SIZE.name(), "4"),
+                    Map.entry(TrainConfig.SEQ_LEN.name(), "32"),
+                    Map.entry(OptimizerSettings.LR.name(), "0.01"),
+                    Map.entry(OptimizerSettings.MIN_LR.name(), "0.001"),
+                    Map.entry(TrainConfig.EVAL_EVERY.name(), "12"),
+                    Map.entry(TrainConfig.EVAL_ROWS.name(), "16"),
+                    Map.entry(TrainConfig.CHECKPOINT_EVERY.name(), "12"),
+                    Map.entry(TrainConfig.DOCUMENT_MASK.name(), "true"),
+                    Map.entry(TrainConfig.DEVICE.name(), "cpu"))));
     TrainingRun.Result result = TrainingRun.run(config);
     assertTrue(result.finished());
 
-    List<JsonNode> lines = MetricsLog.read(run.resolve(MetricsLog.FILE_NAME));
+    List<MetricsLine> lines = MetricsLog.read(run.resolve(MetricsLog.FILE_NAME));
     List<Double> train =
         lines.stream()
-            .filter(l -> l.path("kind").asText().equals("train"))
-            .map(l -> l.path("loss").asDouble())
+            .filter(l -> l instanceof MetricsLine.Train)
+            .map(l -> ((MetricsLine.Train) l).loss())
             .toList();
     assertEquals(24, train.size());
     double first =
@@ -100,13 +99,13 @@ class RealShardsTrainingTest {
     assertTrue(last < first - 1.0, "training loss " + first + " -> " + last);
     List<Double> validation =
         lines.stream()
-            .filter(l -> l.path("kind").asText().equals("eval"))
-            .map(l -> l.path("val_loss").asDouble())
+            .filter(l -> l instanceof MetricsLine.Eval)
+            .map(l -> ((MetricsLine.Eval) l).valLoss())
             .toList();
     assertEquals(2, validation.size());
     assertTrue(validation.get(1) < validation.get(0), "validation " + validation);
-    JsonNode runFile = TrainingRun.readJson(run.resolve(TrainingRun.RUN_FILE));
-    assertEquals("0", runFile.path("data").path("version").asText());
-    assertEquals(18, runFile.path("trainable_tensors").size());
+    RunFile runFile = RunFile.read(run);
+    assertEquals("0", runFile.data().version());
+    assertEquals(18, runFile.trainableTensors().size());
   }
 }

@@ -1,6 +1,5 @@
 package org.llamapro.train.trainer;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import java.awt.BasicStroke;
 import java.awt.Color;
 import java.awt.Font;
@@ -9,13 +8,12 @@ import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import javax.imageio.ImageIO;
+import org.llamapro.io.AtomicFiles;
 
 /**
  * Draws the loss curve of {@code metrics.jsonl} as a PNG with plain headless java.awt: training
@@ -35,16 +33,12 @@ final class LossPlot {
     System.setProperty("java.awt.headless", "true");
     List<double[]> train = new ArrayList<>();
     List<double[]> eval = new ArrayList<>();
-    try {
-      for (JsonNode line : MetricsLog.read(metrics)) {
-        if (line.path("kind").asText().equals("train") && !line.path("skipped").asBoolean()) {
-          train.add(new double[] {line.path("step").asDouble(), line.path("loss").asDouble()});
-        } else if (line.path("kind").asText().equals("eval")) {
-          eval.add(new double[] {line.path("step").asDouble(), line.path("val_loss").asDouble()});
-        }
+    for (MetricsLine line : MetricsLog.read(metrics)) {
+      if (line instanceof MetricsLine.Train step && !step.skipped() && step.loss() != null) {
+        train.add(new double[] {step.step(), step.loss()});
+      } else if (line instanceof MetricsLine.Eval validation && validation.valLoss() != null) {
+        eval.add(new double[] {validation.step(), validation.valLoss()});
       }
-    } catch (IOException e) {
-      throw new UncheckedIOException("Cannot read " + metrics + ": " + e.getMessage(), e);
     }
     BufferedImage image = new BufferedImage(WIDTH, HEIGHT, BufferedImage.TYPE_INT_RGB);
     Graphics2D g = image.createGraphics();
@@ -97,11 +91,14 @@ final class LossPlot {
     } finally {
       g.dispose();
     }
-    Path temporary = png.resolveSibling("." + png.getFileName() + ".tmp");
     try {
-      ImageIO.write(image, "png", temporary.toFile());
-      Files.move(
-          temporary, png, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      AtomicFiles.write(
+          png,
+          out -> {
+            if (!ImageIO.write(image, "png", out)) {
+              throw new IOException("no PNG writer");
+            }
+          });
     } catch (IOException e) {
       throw new UncheckedIOException("Cannot write " + png + ": " + e.getMessage(), e);
     }

@@ -1,8 +1,5 @@
 package org.llamapro.train.trainer;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -10,17 +7,16 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.util.ArrayList;
 import java.util.List;
+import org.llamapro.io.AtomicFiles;
 
 /**
- * {@code metrics.jsonl} of a run: one JSON object per line, {@code "kind": "train"} per step and
- * {@code "kind": "eval"} per validation. A resumed run first drops the lines after the step it
- * resumes from (an interrupted run may have got further than its last checkpoint).
+ * {@code metrics.jsonl} of a run: one {@link MetricsLine} per line. A resumed run first drops the
+ * lines after the step it resumes from (an interrupted run may have got further than its last
+ * checkpoint).
  */
 final class MetricsLog implements AutoCloseable {
   static final String FILE_NAME = "metrics.jsonl";
-  private static final ObjectMapper JSON = new ObjectMapper();
 
   private final Path file;
   private final BufferedWriter writer;
@@ -35,13 +31,13 @@ final class MetricsLog implements AutoCloseable {
     Path file = runDirectory.resolve(FILE_NAME);
     try {
       if (Files.exists(file)) {
-        List<String> kept = new ArrayList<>();
-        for (JsonNode line : read(file)) {
-          if (line.path("step").asInt() <= keepThroughStep) {
-            kept.add(JSON.writeValueAsString(line));
+        StringBuilder kept = new StringBuilder();
+        for (MetricsLine line : read(file)) {
+          if (line.step() <= keepThroughStep) {
+            kept.append(format(line)).append('\n');
           }
         }
-        Files.write(file, kept, StandardCharsets.UTF_8);
+        AtomicFiles.writeString(file, kept.toString());
       }
       BufferedWriter writer =
           Files.newBufferedWriter(
@@ -52,32 +48,23 @@ final class MetricsLog implements AutoCloseable {
     }
   }
 
-  static List<JsonNode> read(Path file) throws IOException {
-    List<JsonNode> lines = new ArrayList<>();
-    for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
-      if (!line.isBlank()) {
-        lines.add(JSON.readTree(line));
-      }
-    }
-    return lines;
+  /** Every line of {@code file}; a malformed one fails naming the file and the line number. */
+  static List<MetricsLine> read(Path file) {
+    return JsonLines.read(file, MetricsLine.class, "metrics line");
   }
 
-  static ObjectNode object() {
-    return JSON.createObjectNode();
+  static String format(MetricsLine line) {
+    return JsonLines.format(line, MetricsLine.class);
   }
 
-  void write(ObjectNode line) {
+  void write(MetricsLine line) {
     try {
-      writer.write(JSON.writeValueAsString(line));
+      writer.write(format(line));
       writer.newLine();
       writer.flush();
     } catch (IOException e) {
       throw new UncheckedIOException("Cannot write " + file + ": " + e.getMessage(), e);
     }
-  }
-
-  Path file() {
-    return file;
   }
 
   @Override

@@ -3,16 +3,17 @@ package org.llamapro.train.trainer;
 import static java.util.Objects.requireNonNull;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
-import org.llamapro.io.Directories;
+import org.llamapro.io.JsonFiles;
+import org.llamapro.io.OutputGuard;
+import org.llamapro.io.StagedDirectory;
 import org.llamapro.train.checkpoint.DType;
 import org.llamapro.train.checkpoint.FloatCodec;
 import org.llamapro.train.checkpoint.HfModelDirectory;
@@ -25,114 +26,72 @@ import org.slf4j.LoggerFactory;
 /**
  * {@code pipeline export}: merges a run's latest trained blocks into the expanded model it started
  * from and writes a complete Hugging Face model directory (sharded safetensors with their index,
- * config.json, the tokenizer and the other non-weight files, and {@value #RECORD}: the run, the
- * step, the trained tensors, the shard table and the expansion record, whose file digests the
+ * config.json, the tokenizer and the other non-weight files, and the {@link ExportRecord}: the run,
+ * the step, the trained tensors, the shard table and the expansion record, whose file digests the
  * trained weights no longer match, so {@code expansion.json} itself is not copied). Trained tensors
  * keep the dtype the expanded model stored them in; every other tensor is copied byte for byte. The
- * directory appears atomically: it is built under a hidden name and renamed.
+ * directory appears atomically: it is built in a {@link StagedDirectory} and renamed.
+ *
+ * <p>The output never contains and is never inside the run or the model ({@link OutputGuard}); an
+ * existing output is replaced only with {@code overwrite} and only when it holds {@value #RECORD}
+ * (an earlier export). The checkpoint's checksums are verified first: a corrupt one is refused.
  */
 public final class ModelExport {
-  public static final String RECORD = "training.json";
+  public static final String RECORD = ExportRecord.FILE_NAME;
   private static final Logger LOG = LoggerFactory.getLogger(ModelExport.class);
-  private static final ObjectMapper JSON = new ObjectMapper();
 
   private ModelExport() {}
 
   /** What was exported. */
   public record Result(Path output, int step, int trainedTensors, int tensors) {}
 
+  /** Exports into a new (absent or empty) {@code output}. */
+  public static Result export(Path runDirectory, Path model, Path output, long maxShardBytes) {
+    return export(runDirectory, model, output, maxShardBytes, false);
+  }
+
   /**
    * @param model the expanded model, or null for the one the run recorded
+   * @param overwrite replace {@code output} if it is an earlier export (it holds {@value #RECORD});
+   *     anything else is refused
    */
-  public static Result export(Path runDirectory, Path model, Path output, long maxShardBytes) {
+  public static Result export(
+      Path runDirectory, Path model, Path output, long maxShardBytes, boolean overwrite) {
     requireNonNull(runDirectory, "runDirectory is null");
     requireNonNull(output, "output is null");
-    Path runFile = runDirectory.resolve(TrainingRun.RUN_FILE);
-    if (!Files.isRegularFile(runFile)) {
+    if (!RunFile.exists(runDirectory)) {
       throw new IllegalArgumentException(
-          "Not a training run directory: " + runDirectory + " has no " + TrainingRun.RUN_FILE);
+          "Not a training run directory: " + runDirectory + " has no " + RunFile.FILE_NAME);
     }
-    JsonNode run = TrainingRun.readJson(runFile);
-    Path modelDirectory = model != null ? model : Path.of(run.path("model").asText());
+    RunFile run = RunFile.read(runDirectory);
+    Path modelDirectory = model != null ? model : Path.of(run.model());
+    Map<String, Path> inputs = new LinkedHashMap<>();
+    inputs.put("--run", runDirectory);
+    inputs.put("--model", modelDirectory);
+    OutputGuard.requireDisjoint(output, inputs);
+    OutputGuard.requireReplaceable(output, overwrite, RECORD);
     RunCheckpoint checkpoint =
         new CheckpointStore(runDirectory, 1)
-            .latest()
+            .latestVerified()
             .orElseThrow(
                 () ->
                     new IllegalArgumentException(
                         "Run " + runDirectory + " has no complete checkpoint to export"));
-    if (Files.exists(output) && !isEmptyDirectory(output)) {
-      throw new IllegalArgumentException(
-          "Output " + output + " already exists and is not empty; choose a new directory");
-    }
     Map<String, float[]> trained = checkpoint.readWeights();
-    Path partial = output.toAbsolutePath().resolveSibling("." + output.getFileName() + ".partial");
     try (HfModelDirectory base = HfModelDirectory.open(modelDirectory)) {
-      for (Map.Entry<String, float[]> e : trained.entrySet()) {
-        if (!base.tensorNames().contains(e.getKey())) {
-          throw new IllegalArgumentException(
-              "Checkpoint "
-                  + checkpoint.directory()
-                  + " holds "
-                  + e.getKey()
-                  + ", which model "
-                  + modelDirectory
-                  + " does not have");
-        }
-        long numel = base.info(e.getKey()).numel();
-        if (numel != e.getValue().length) {
-          throw new IllegalArgumentException(
-              "Checkpoint tensor "
-                  + e.getKey()
-                  + " has "
-                  + e.getValue().length
-                  + " values but the model's has shape "
-                  + Arrays.toString(base.info(e.getKey()).shape()));
-        }
+      checkFits(checkpoint, trained, base);
+      try (StagedDirectory staged = StagedDirectory.create(output)) {
+        writeModel(staged.path(), base, trained, maxShardBytes);
+        new ExportRecord(
+                runDirectory.toAbsolutePath().normalize().toString(),
+                checkpoint.step(),
+                modelDirectory.toAbsolutePath().normalize().toString(),
+                List.copyOf(trained.keySet()),
+                run.data(),
+                expansionRecord(modelDirectory))
+            .write(staged.path());
+        staged.publish();
       }
-      Directories.deleteRecursively(partial);
-      ShardedCheckpointWriter.Builder writer =
-          ShardedCheckpointWriter.builder()
-              .setOutputDirectory(partial)
-              .optMaxShardBytes(maxShardBytes);
-      for (String name : base.tensorNames()) {
-        TensorInfo info = base.info(name);
-        float[] values = trained.get(name);
-        if (values == null) {
-          writer.add(info.spec(), base::bytes);
-        } else {
-          DType dtype = info.dtype();
-          writer.add(info.spec(), FloatCodec.encode(dtype, values));
-        }
-      }
-      writer.write();
-      Files.copy(
-          modelDirectory.resolve(HfModelDirectory.CONFIG),
-          partial.resolve(HfModelDirectory.CONFIG));
-      for (Path file : base.nonWeightFiles()) {
-        // expansion.json lists digests of the expanded model's files, which the trained weights
-        // no longer match; its content moves into training.json instead.
-        if (!file.getFileName().toString().equals(ExpansionRecord.FILE_NAME)) {
-          Files.copy(file, partial.resolve(file.getFileName().toString()));
-        }
-      }
-      ObjectNode record = JSON.createObjectNode();
-      record.put("run", runDirectory.toAbsolutePath().normalize().toString());
-      record.put("step", checkpoint.step());
-      record.put("base_model", modelDirectory.toAbsolutePath().normalize().toString());
-      trained.keySet().forEach(record.putArray("trained_tensors")::add);
-      record.set("data", run.path("data"));
-      Path expansion = modelDirectory.resolve(ExpansionRecord.FILE_NAME);
-      if (Files.isRegularFile(expansion)) {
-        record.set("expansion", JSON.readTree(expansion.toFile()));
-      }
-      Files.write(
-          partial.resolve(RECORD), JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(record));
-      if (Files.exists(output)) {
-        Files.delete(output); // empty, checked above
-      }
-      Files.createDirectories(output.toAbsolutePath().getParent());
-      Files.move(partial, output, StandardCopyOption.ATOMIC_MOVE);
       LOG.info(
           "Exported step {} of {} ({} trained tensors) to {}",
           checkpoint.step(),
@@ -145,11 +104,69 @@ public final class ModelExport {
     }
   }
 
-  private static boolean isEmptyDirectory(Path path) {
-    try (var entries = Files.list(path)) {
-      return entries.findAny().isEmpty();
-    } catch (IOException e) {
-      return false;
+  /** Every trained tensor exists in the base model with as many values. */
+  private static void checkFits(
+      RunCheckpoint checkpoint, Map<String, float[]> trained, HfModelDirectory base) {
+    for (Map.Entry<String, float[]> e : trained.entrySet()) {
+      if (!base.tensorNames().contains(e.getKey())) {
+        throw new IllegalArgumentException(
+            "Checkpoint "
+                + checkpoint.directory()
+                + " holds "
+                + e.getKey()
+                + ", which model "
+                + base.directory()
+                + " does not have");
+      }
+      long numel = base.info(e.getKey()).numel();
+      if (numel != e.getValue().length) {
+        throw new IllegalArgumentException(
+            "Checkpoint tensor "
+                + e.getKey()
+                + " has "
+                + e.getValue().length
+                + " values but the model's has shape "
+                + Arrays.toString(base.info(e.getKey()).shape()));
+      }
     }
+  }
+
+  /** The merged weights, config.json and the base model's other non-weight files. */
+  private static void writeModel(
+      Path directory, HfModelDirectory base, Map<String, float[]> trained, long maxShardBytes)
+      throws IOException {
+    ShardedCheckpointWriter.Builder writer =
+        ShardedCheckpointWriter.builder()
+            .setOutputDirectory(directory)
+            .optMaxShardBytes(maxShardBytes);
+    for (String name : base.tensorNames()) {
+      TensorInfo info = base.info(name);
+      float[] values = trained.get(name);
+      if (values == null) {
+        writer.add(info.spec(), base::bytes);
+      } else {
+        DType dtype = info.dtype();
+        writer.add(info.spec(), FloatCodec.encode(dtype, values));
+      }
+    }
+    writer.write();
+    Files.copy(
+        base.directory().resolve(HfModelDirectory.CONFIG),
+        directory.resolve(HfModelDirectory.CONFIG));
+    for (Path file : base.nonWeightFiles()) {
+      // expansion.json lists digests of the expanded model's files, which the trained weights
+      // no longer match; its content moves into the export record instead.
+      if (!file.getFileName().toString().equals(ExpansionRecord.FILE_NAME)) {
+        Files.copy(file, directory.resolve(file.getFileName().toString()));
+      }
+    }
+  }
+
+  /** The expanded model's expansion.json as it is, or null when it has none. */
+  private static JsonNode expansionRecord(Path modelDirectory) {
+    Path expansion = modelDirectory.resolve(ExpansionRecord.FILE_NAME);
+    return Files.isRegularFile(expansion)
+        ? JsonFiles.read(expansion, JsonNode.class, "expansion record")
+        : null;
   }
 }

@@ -1,9 +1,12 @@
 package org.llamapro.train.trainer;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import org.llamapro.hash.Sha256;
 import org.llamapro.train.checkpoint.SafetensorsFile;
 import org.llamapro.train.checkpoint.TensorInfo;
 import org.llamapro.train.model.TensorSource;
@@ -12,22 +15,49 @@ import org.llamapro.train.model.TensorSource;
  * A complete checkpoint of a run (a {@code checkpoints/step-NNNNNNNN} directory): the trainable
  * weights ({@value #WEIGHTS}, F32, Hugging Face names), the AdamW moments ({@value #OPTIMIZER},
  * {@code <name>.exp_avg} and {@code <name>.exp_avg_sq}) and {@value #STATE} (step, optimizer
- * updates, loss scale, data cursor, seed, shard table version, config).
+ * updates, loss scale, data cursor, seed, shard table version, config, and the SHA-256 of the two
+ * tensor files, which {@link #corruption()} checks before a run resumes or exports from it).
  */
-public record RunCheckpoint(Path directory, int step, JsonNode state) {
+public record RunCheckpoint(Path directory, int step, CheckpointState state) {
   public static final String WEIGHTS = "trainable.safetensors";
   public static final String OPTIMIZER = "optimizer.safetensors";
-  public static final String STATE = "state.json";
+  public static final String STATE = CheckpointState.FILE_NAME;
+
+  /** The files whose SHA-256 the state records. */
+  static final List<String> TENSOR_FILES = List.of(WEIGHTS, OPTIMIZER);
+
   static final String EXP_AVG = ".exp_avg";
   static final String EXP_AVG_SQ = ".exp_avg_sq";
+
+  /**
+   * What is wrong with this checkpoint's files (a missing file, or one whose SHA-256 differs from
+   * the one {@value #STATE} recorded), or empty when they are intact.
+   */
+  public Optional<String> corruption() {
+    for (String name : TENSOR_FILES) {
+      Path file = directory.resolve(name);
+      String expected = state.sha256().get(name);
+      if (expected == null) {
+        return Optional.of(directory.resolve(STATE) + " records no SHA-256 of " + name);
+      }
+      if (!Files.isRegularFile(file)) {
+        return Optional.of(file + " is missing");
+      }
+      String actual = Sha256.hex(file);
+      if (!actual.equalsIgnoreCase(expected)) {
+        return Optional.of(
+            file + " has SHA-256 " + actual + " but " + STATE + " recorded " + expected);
+      }
+    }
+    return Optional.empty();
+  }
 
   public Path weightsFile() {
     return directory.resolve(WEIGHTS);
   }
 
   public DataCursor dataCursor() {
-    JsonNode c = state.path("data_cursor");
-    return new DataCursor(c.path("epoch").asLong(), c.path("step").asLong());
+    return state.dataCursor();
   }
 
   /** The trainable weights of this checkpoint, read in full (F32). */

@@ -1,94 +1,101 @@
 package org.llamapro.train.trainer;
 
+import static org.llamapro.train.trainer.OptimizerSettings.invalid;
+
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import org.llamapro.config.ConfigException;
+import org.llamapro.config.ConfigKey;
+import org.llamapro.config.ConfigKeys;
 import org.llamapro.config.Settings;
 
 /**
  * A training run's configuration (the shards may be a Hadoop URI such as {@code s3a://...}; the
  * model and run directories are local or shared-filesystem paths), resolved once from {@link
- * Settings} (keys {@code train.*}; see {@link #KEYS}). {@link #identity()} is the part a resumed
- * run must share with the run it continues: everything that changes which parameters come out.
+ * Settings} (keys {@code train.*}: {@link #KEYS} and the optimizer's {@link
+ * OptimizerSettings#KEYS}). {@link #identity()} is the part a resumed run must share with the run
+ * it continues: everything that changes which parameters come out.
  */
-public record TrainConfig(
-    Path model,
-    String shards,
-    Path output,
-    long shardsVersion,
-    int steps,
-    int microBatchSize,
-    int globalBatchSize,
-    int seqLen,
-    int workers,
-    double lr,
-    double minLr,
-    double warmupRatio,
-    double weightDecay,
-    double beta1,
-    double beta2,
-    double eps,
-    double gradClip,
-    long seed,
-    String trainable,
-    boolean documentMask,
-    int checkpointEvery,
-    int keepCheckpoints,
-    int evalEvery,
-    int evalRows,
-    int logEvery,
-    int stopAtStep,
-    boolean resume,
-    String device,
-    String dtype,
-    double initialLossScale,
-    int lossScaleGrowthInterval,
-    double peakTflops) {
-
+public final class TrainConfig {
   public static final String PREFIX = "train";
-  public static final String MODEL = "train.model";
-  public static final String SHARDS = "train.shards";
-  public static final String OUTPUT = "train.output";
-  public static final String SHARDS_VERSION = "train.shards.version";
-  public static final String STEPS = "train.steps";
-  public static final String MICRO_BATCH_SIZE = "train.micro-batch-size";
-  public static final String GLOBAL_BATCH_SIZE = "train.global-batch-size";
-  public static final String SEQ_LEN = "train.seq-len";
-  public static final String WORKERS = "train.workers";
-  public static final String LR = "train.lr";
-  public static final String MIN_LR = "train.min-lr";
-  public static final String WARMUP_RATIO = "train.warmup-ratio";
-  public static final String WEIGHT_DECAY = "train.weight-decay";
-  public static final String BETA1 = "train.adam.beta1";
-  public static final String BETA2 = "train.adam.beta2";
-  public static final String EPS = "train.adam.eps";
-  public static final String GRAD_CLIP = "train.grad-clip";
-  public static final String SEED = "train.seed";
-  public static final String TRAINABLE = "train.trainable";
-  public static final String DOCUMENT_MASK = "train.document-mask";
-  public static final String CHECKPOINT_EVERY = "train.checkpoint-every";
-  public static final String KEEP_CHECKPOINTS = "train.keep-checkpoints";
-  public static final String EVAL_EVERY = "train.eval-every";
-  public static final String EVAL_ROWS = "train.eval-rows";
-  public static final String LOG_EVERY = "train.log-every";
-  public static final String STOP_AT_STEP = "train.stop-at-step";
-  public static final String RESUME = "train.resume";
-  public static final String DEVICE = "train.device";
-  public static final String DTYPE = "train.dtype";
-  public static final String LOSS_SCALE_INITIAL = "train.loss-scale.initial";
-  public static final String LOSS_SCALE_GROWTH_INTERVAL = "train.loss-scale.growth-interval";
-  public static final String PEAK_TFLOPS = "train.peak-tflops";
+  public static final ConfigKey<String> MODEL =
+      ConfigKey.ofString("train.model", "", "Expanded model directory to train (required).");
+  public static final ConfigKey<String> SHARDS =
+      ConfigKey.ofString(
+          "train.shards", "", "Packed shards: a path or a Hadoop URI such as s3a:// (required).");
+  public static final ConfigKey<String> OUTPUT =
+      ConfigKey.ofString("train.output", "", "Run directory (required).");
+  public static final ConfigKey<String> SHARDS_VERSION =
+      ConfigKey.ofString(
+          "train.shards.version", "latest", "Shard table version to train on, or latest.");
+  public static final ConfigKey<Integer> STEPS =
+      ConfigKey.ofInt("train.steps", 0, "Total optimizer steps (required; fixes the schedule).");
+  public static final ConfigKey<Integer> MICRO_BATCH_SIZE =
+      ConfigKey.ofInt("train.micro-batch-size", 4, "Rows per forward and backward pass.");
+  public static final ConfigKey<Integer> GLOBAL_BATCH_SIZE =
+      ConfigKey.ofInt("train.global-batch-size", 1024, "Rows per optimizer step, all workers.");
+  public static final ConfigKey<Integer> SEQ_LEN =
+      ConfigKey.ofInt("train.seq-len", 4096, "Tokens per row; must match the shards.");
+  public static final ConfigKey<Integer> WORKERS =
+      ConfigKey.ofInt("train.workers", 1, "Data-parallel workers (ranks).");
+  public static final ConfigKey<Long> SEED =
+      ConfigKey.ofLong("train.seed", 1234, "Seed of the data order.");
+  public static final ConfigKey<String> TRAINABLE =
+      ConfigKey.ofString(
+          "train.trainable",
+          TrainableSet.NEW,
+          "What learns: new (the expanded blocks), all, blocks, or block indices like 4,9.");
+  public static final ConfigKey<Boolean> DOCUMENT_MASK =
+      ConfigKey.ofBoolean(
+          "train.document-mask", false, "Keep attention inside each packed document.");
+  public static final ConfigKey<Integer> CHECKPOINT_EVERY =
+      ConfigKey.ofInt("train.checkpoint-every", 100, "Steps between checkpoints.");
+  public static final ConfigKey<Integer> KEEP_CHECKPOINTS =
+      ConfigKey.ofInt("train.keep-checkpoints", 3, "Newest checkpoints kept on disk.");
+  public static final ConfigKey<Integer> EVAL_EVERY =
+      ConfigKey.ofInt("train.eval-every", 100, "Steps between validations; 0 = only at the end.");
+  public static final ConfigKey<Integer> EVAL_ROWS =
+      ConfigKey.ofInt("train.eval-rows", 64, "Held-out rows in each validation; 0 = none.");
+  public static final ConfigKey<Integer> LOG_EVERY =
+      ConfigKey.ofInt("train.log-every", 1, "Steps between progress log lines.");
+  public static final ConfigKey<Integer> STOP_AT_STEP =
+      ConfigKey.ofInt(
+          "train.stop-at-step", 0, "End cleanly after this step's checkpoint; 0 = run to the end.");
+  public static final ConfigKey<Boolean> RESUME =
+      ConfigKey.ofBoolean("train.resume", false, "Continue from the latest complete checkpoint.");
+  public static final ConfigKey<String> DEVICE =
+      ConfigKey.ofString("train.device", "auto", "cpu, gpu, gpu:N or auto.");
+  public static final ConfigKey<String> DTYPE =
+      ConfigKey.ofString("train.dtype", "auto", "f32, f16 or auto (f32 on CPU, f16 on GPU).");
+  public static final ConfigKey<Integer> MAX_SKIPPED_STEPS =
+      ConfigKey.ofInt(
+          "train.max-skipped-steps",
+          8,
+          "Steps in a row skipped for a non-finite loss or gradient before the run stops.");
+  public static final ConfigKey<Double> PEAK_TFLOPS =
+      ConfigKey.ofDouble(
+          "train.peak-tflops", 0.0, "Peak TFLOPS per worker for the MFU figure; 0 = assumed.");
 
-  /** Every key this config reads, with its default ("" = required, no default). */
-  public static final Map<String, String> KEYS = defaults();
-
-  /** Keys that may differ between a run and its resumption (they change no parameter). */
-  public static final Set<String> NOT_IDENTITY =
-      Set.of(
+  /** The keys of a training run; the optimizer's are in {@link OptimizerSettings#KEYS}. */
+  public static final ConfigKeys KEYS =
+      ConfigKeys.of(
+          "Training",
+          List.of(PREFIX),
+          MODEL,
+          SHARDS,
           OUTPUT,
+          SHARDS_VERSION,
+          STEPS,
+          MICRO_BATCH_SIZE,
+          GLOBAL_BATCH_SIZE,
+          SEQ_LEN,
+          WORKERS,
+          SEED,
+          TRAINABLE,
+          DOCUMENT_MASK,
           CHECKPOINT_EVERY,
           KEEP_CHECKPOINTS,
           EVAL_EVERY,
@@ -97,45 +104,81 @@ public record TrainConfig(
           STOP_AT_STEP,
           RESUME,
           DEVICE,
-          PEAK_TFLOPS,
-          SHARDS_VERSION); // compared separately: "latest" resolves to the recorded version
+          DTYPE,
+          MAX_SKIPPED_STEPS,
+          PEAK_TFLOPS);
 
-  private static Map<String, String> defaults() {
-    Map<String, String> d = new TreeMap<>();
-    d.put(MODEL, "");
-    d.put(SHARDS, "");
-    d.put(OUTPUT, "");
-    d.put(SHARDS_VERSION, "latest");
-    d.put(STEPS, "");
-    d.put(MICRO_BATCH_SIZE, "4");
-    d.put(GLOBAL_BATCH_SIZE, "1024");
-    d.put(SEQ_LEN, "4096");
-    d.put(WORKERS, "1");
-    d.put(LR, Double.toString(OptimizerSettings.LR));
-    d.put(MIN_LR, Double.toString(OptimizerSettings.MIN_LR));
-    d.put(WARMUP_RATIO, Double.toString(OptimizerSettings.WARMUP_RATIO));
-    d.put(WEIGHT_DECAY, Double.toString(OptimizerSettings.WEIGHT_DECAY));
-    d.put(BETA1, Double.toString(OptimizerSettings.BETA1));
-    d.put(BETA2, Double.toString(OptimizerSettings.BETA2));
-    d.put(EPS, Double.toString(OptimizerSettings.EPS));
-    d.put(GRAD_CLIP, Double.toString(OptimizerSettings.CLIP_NORM));
-    d.put(SEED, "1234");
-    d.put(TRAINABLE, TrainableSet.NEW);
-    d.put(DOCUMENT_MASK, "false");
-    d.put(CHECKPOINT_EVERY, "100");
-    d.put(KEEP_CHECKPOINTS, "3");
-    d.put(EVAL_EVERY, "100");
-    d.put(EVAL_ROWS, "64");
-    d.put(LOG_EVERY, "1");
-    d.put(STOP_AT_STEP, "0");
-    d.put(RESUME, "false");
-    d.put(DEVICE, "auto");
-    d.put(DTYPE, "auto");
-    d.put(LOSS_SCALE_INITIAL, Double.toString(OptimizerSettings.INITIAL_LOSS_SCALE));
-    d.put(
-        LOSS_SCALE_GROWTH_INTERVAL, Integer.toString(OptimizerSettings.LOSS_SCALE_GROWTH_INTERVAL));
-    d.put(PEAK_TFLOPS, "0");
-    return java.util.Collections.unmodifiableMap(d);
+  /** Keys that may differ between a run and its resumption (they change no parameter). */
+  public static final Set<String> NOT_IDENTITY =
+      Set.of(
+          OUTPUT.name(),
+          CHECKPOINT_EVERY.name(),
+          KEEP_CHECKPOINTS.name(),
+          EVAL_EVERY.name(),
+          EVAL_ROWS.name(),
+          LOG_EVERY.name(),
+          STOP_AT_STEP.name(),
+          RESUME.name(),
+          DEVICE.name(),
+          PEAK_TFLOPS.name(),
+          MAX_SKIPPED_STEPS.name(),
+          // compared separately: "latest" resolves to the recorded version
+          SHARDS_VERSION.name());
+
+  private final Path model;
+  private final String shards;
+  private final Path output;
+  private final long shardsVersion;
+  private final int steps;
+  private final int microBatchSize;
+  private final int globalBatchSize;
+  private final int seqLen;
+  private final int workers;
+  private final OptimizerSettings optimizer;
+  private final long seed;
+  private final String trainable;
+  private final boolean documentMask;
+  private final int checkpointEvery;
+  private final int keepCheckpoints;
+  private final int evalEvery;
+  private final int evalRows;
+  private final int logEvery;
+  private final int stopAtStep;
+  private final boolean resume;
+  private final String device;
+  private final String dtype;
+  private final double peakTflops;
+  private final int maxSkippedSteps;
+
+  private TrainConfig(Builder b, OptimizerSettings optimizer) {
+    this.model = b.model;
+    this.shards = b.shards;
+    this.output = b.output;
+    this.shardsVersion = b.shardsVersion;
+    this.steps = b.steps;
+    this.microBatchSize = b.microBatchSize;
+    this.globalBatchSize = b.globalBatchSize;
+    this.seqLen = b.seqLen;
+    this.workers = b.workers;
+    this.optimizer = optimizer;
+    this.seed = b.seed;
+    this.trainable = b.trainable;
+    this.documentMask = b.documentMask;
+    this.checkpointEvery = b.checkpointEvery;
+    this.keepCheckpoints = b.keepCheckpoints;
+    this.evalEvery = b.evalEvery;
+    this.evalRows = b.evalRows;
+    this.logEvery = b.logEvery;
+    this.stopAtStep = b.stopAtStep;
+    this.resume = b.resume;
+    this.device = b.device;
+    this.dtype = b.dtype;
+    this.peakTflops = b.peakTflops;
+    this.maxSkippedSteps = b.maxSkippedSteps;
+  }
+
+  public static Builder builder() {
+    return new Builder();
   }
 
   /**
@@ -144,102 +187,149 @@ public record TrainConfig(
    * @throws ConfigException for an unknown key, a missing required key or a bad value
    */
   public static TrainConfig from(Settings settings) {
-    settings.requireKnown(List.of(PREFIX), KEYS.keySet());
-    String version = settings.getString(SHARDS_VERSION, "latest");
-    long shardsVersion;
-    if (version.equals("latest")) {
-      shardsVersion = -1;
-    } else {
-      shardsVersion = settings.getLong(SHARDS_VERSION, -1);
-      if (shardsVersion < 0) {
-        throw new ConfigException(
-            "Invalid "
-                + SHARDS_VERSION
-                + ": '"
-                + version
-                + "' (expected latest or a version >= 0)");
+    KEYS.and(OptimizerSettings.KEYS).requireKnown(settings);
+    Builder b = builder();
+    if (!MODEL.get(settings).isEmpty()) {
+      b.setModel(Path.of(MODEL.get(settings)));
+    }
+    if (!SHARDS.get(settings).isEmpty()) {
+      b.setShards(SHARDS.get(settings));
+    }
+    if (!OUTPUT.get(settings).isEmpty()) {
+      b.setOutput(Path.of(OUTPUT.get(settings)));
+    }
+    String version = SHARDS_VERSION.get(settings);
+    if (!version.equals("latest")) {
+      try {
+        b.optShardsVersion(Long.parseLong(version.trim()));
+      } catch (NumberFormatException e) {
+        throw invalid(SHARDS_VERSION, "'" + version + "'", "expected latest or a version >= 0");
       }
     }
-    TrainConfig config =
-        new TrainConfig(
-            Path.of(settings.requireString(MODEL)),
-            settings.requireString(SHARDS),
-            Path.of(settings.requireString(OUTPUT)),
-            shardsVersion,
-            positive(settings, STEPS, settings.getInt(STEPS, 0)),
-            positive(settings, MICRO_BATCH_SIZE, settings.getInt(MICRO_BATCH_SIZE, 4)),
-            positive(settings, GLOBAL_BATCH_SIZE, settings.getInt(GLOBAL_BATCH_SIZE, 1024)),
-            positive(settings, SEQ_LEN, settings.getInt(SEQ_LEN, 4096)),
-            positive(settings, WORKERS, settings.getInt(WORKERS, 1)),
-            settings.getDouble(LR, OptimizerSettings.LR),
-            settings.getDouble(MIN_LR, OptimizerSettings.MIN_LR),
-            settings.getDouble(WARMUP_RATIO, OptimizerSettings.WARMUP_RATIO),
-            settings.getDouble(WEIGHT_DECAY, OptimizerSettings.WEIGHT_DECAY),
-            settings.getDouble(BETA1, OptimizerSettings.BETA1),
-            settings.getDouble(BETA2, OptimizerSettings.BETA2),
-            settings.getDouble(EPS, OptimizerSettings.EPS),
-            settings.getDouble(GRAD_CLIP, OptimizerSettings.CLIP_NORM),
-            settings.getLong(SEED, 1234),
-            settings.getString(TRAINABLE, TrainableSet.NEW),
-            settings.getBoolean(DOCUMENT_MASK, false),
-            positive(settings, CHECKPOINT_EVERY, settings.getInt(CHECKPOINT_EVERY, 100)),
-            positive(settings, KEEP_CHECKPOINTS, settings.getInt(KEEP_CHECKPOINTS, 3)),
-            nonNegative(settings, EVAL_EVERY, settings.getInt(EVAL_EVERY, 100)),
-            nonNegative(settings, EVAL_ROWS, settings.getInt(EVAL_ROWS, 64)),
-            positive(settings, LOG_EVERY, settings.getInt(LOG_EVERY, 1)),
-            nonNegative(settings, STOP_AT_STEP, settings.getInt(STOP_AT_STEP, 0)),
-            settings.getBoolean(RESUME, false),
-            settings.getString(DEVICE, "auto"),
-            settings.getString(DTYPE, "auto"),
-            settings.getDouble(LOSS_SCALE_INITIAL, OptimizerSettings.INITIAL_LOSS_SCALE),
-            positive(
-                settings,
-                LOSS_SCALE_GROWTH_INTERVAL,
-                settings.getInt(
-                    LOSS_SCALE_GROWTH_INTERVAL, OptimizerSettings.LOSS_SCALE_GROWTH_INTERVAL)),
-            settings.getDouble(PEAK_TFLOPS, 0));
-    config.optimizer(); // validates lr, min-lr, warmup, betas, eps, decay, clipping, loss scale
-    int perStep = config.microBatchSize * config.workers;
-    if (config.globalBatchSize % perStep != 0) {
-      throw new ConfigException(
-          "Invalid "
-              + GLOBAL_BATCH_SIZE
-              + ": "
-              + config.globalBatchSize
-              + " is not divisible by "
-              + MICRO_BATCH_SIZE
-              + " x "
-              + WORKERS
-              + " = "
-              + config.microBatchSize
-              + " x "
-              + config.workers
-              + " = "
-              + perStep);
+    if (settings.has(STEPS.name())) {
+      b.setSteps(STEPS.get(settings));
     }
-    if (config.seqLen < 2) {
-      throw new ConfigException("Invalid " + SEQ_LEN + ": " + config.seqLen + " (must be >= 2)");
+    b.optMicroBatchSize(MICRO_BATCH_SIZE.get(settings))
+        .optGlobalBatchSize(GLOBAL_BATCH_SIZE.get(settings))
+        .optSeqLen(SEQ_LEN.get(settings))
+        .optWorkers(WORKERS.get(settings))
+        .optSeed(SEED.get(settings))
+        .optTrainable(TRAINABLE.get(settings))
+        .optDocumentMask(DOCUMENT_MASK.get(settings))
+        .optCheckpointEvery(CHECKPOINT_EVERY.get(settings))
+        .optKeepCheckpoints(KEEP_CHECKPOINTS.get(settings))
+        .optEvalEvery(EVAL_EVERY.get(settings))
+        .optEvalRows(EVAL_ROWS.get(settings))
+        .optLogEvery(LOG_EVERY.get(settings))
+        .optStopAtStep(STOP_AT_STEP.get(settings))
+        .optResume(RESUME.get(settings))
+        .optDevice(DEVICE.get(settings))
+        .optDtype(DTYPE.get(settings))
+        .optPeakTflops(PEAK_TFLOPS.get(settings))
+        .optMaxSkippedSteps(MAX_SKIPPED_STEPS.get(settings));
+    if (b.steps != null && b.steps > 0) {
+      b.optOptimizer(OptimizerSettings.from(settings));
     }
-    return config;
+    return b.build();
   }
 
-  private static int positive(Settings settings, String key, int value) {
-    if (value <= 0) {
-      throw new ConfigException(
-          "Invalid "
-              + key
-              + ": "
-              + (settings.has(key) ? settings.getString(key, "") : "(missing)")
-              + " (must be > 0)");
-    }
-    return value;
+  public Path model() {
+    return model;
   }
 
-  private static int nonNegative(Settings settings, String key, int value) {
-    if (value < 0) {
-      throw new ConfigException("Invalid " + key + ": " + value + " (must be >= 0)");
-    }
-    return value;
+  public String shards() {
+    return shards;
+  }
+
+  public Path output() {
+    return output;
+  }
+
+  /** The pinned shard table version, or -1 for the latest. */
+  public long shardsVersion() {
+    return shardsVersion;
+  }
+
+  public int steps() {
+    return steps;
+  }
+
+  public int microBatchSize() {
+    return microBatchSize;
+  }
+
+  public int globalBatchSize() {
+    return globalBatchSize;
+  }
+
+  public int seqLen() {
+    return seqLen;
+  }
+
+  public int workers() {
+    return workers;
+  }
+
+  /** The optimizer recipe this config describes. */
+  public OptimizerSettings optimizer() {
+    return optimizer;
+  }
+
+  public long seed() {
+    return seed;
+  }
+
+  public String trainable() {
+    return trainable;
+  }
+
+  public boolean documentMask() {
+    return documentMask;
+  }
+
+  public int checkpointEvery() {
+    return checkpointEvery;
+  }
+
+  public int keepCheckpoints() {
+    return keepCheckpoints;
+  }
+
+  public int evalEvery() {
+    return evalEvery;
+  }
+
+  public int evalRows() {
+    return evalRows;
+  }
+
+  public int logEvery() {
+    return logEvery;
+  }
+
+  public int stopAtStep() {
+    return stopAtStep;
+  }
+
+  public boolean resume() {
+    return resume;
+  }
+
+  public String device() {
+    return device;
+  }
+
+  public String dtype() {
+    return dtype;
+  }
+
+  public double peakTflops() {
+    return peakTflops;
+  }
+
+  /** Consecutive steps a run may skip for a non-finite loss or gradient before it stops. */
+  public int maxSkippedSteps() {
+    return maxSkippedSteps;
   }
 
   /** Micro-batches per worker per optimizer step (gradient accumulation). */
@@ -247,58 +337,32 @@ public record TrainConfig(
     return globalBatchSize / (microBatchSize * workers);
   }
 
-  /** The optimizer recipe this config describes. */
-  public OptimizerSettings optimizer() {
-    try {
-      return new OptimizerSettings(
-          LearningRateSchedule.of(lr, minLr, warmupRatio, steps),
-          beta1,
-          beta2,
-          eps,
-          weightDecay,
-          gradClip,
-          initialLossScale,
-          lossScaleGrowthInterval);
-    } catch (IllegalArgumentException e) {
-      throw new ConfigException(e.getMessage(), e);
-    }
-  }
-
   /** Every key with its resolved value (what run.json records). */
   public Map<String, String> asMap() {
-    Map<String, String> m = new TreeMap<>();
-    m.put(MODEL, model.toString());
-    m.put(SHARDS, shards);
-    m.put(OUTPUT, output.toString());
-    m.put(SHARDS_VERSION, shardsVersion < 0 ? "latest" : Long.toString(shardsVersion));
-    m.put(STEPS, Integer.toString(steps));
-    m.put(MICRO_BATCH_SIZE, Integer.toString(microBatchSize));
-    m.put(GLOBAL_BATCH_SIZE, Integer.toString(globalBatchSize));
-    m.put(SEQ_LEN, Integer.toString(seqLen));
-    m.put(WORKERS, Integer.toString(workers));
-    m.put(LR, Double.toString(lr));
-    m.put(MIN_LR, Double.toString(minLr));
-    m.put(WARMUP_RATIO, Double.toString(warmupRatio));
-    m.put(WEIGHT_DECAY, Double.toString(weightDecay));
-    m.put(BETA1, Double.toString(beta1));
-    m.put(BETA2, Double.toString(beta2));
-    m.put(EPS, Double.toString(eps));
-    m.put(GRAD_CLIP, Double.toString(gradClip));
-    m.put(SEED, Long.toString(seed));
-    m.put(TRAINABLE, trainable);
-    m.put(DOCUMENT_MASK, Boolean.toString(documentMask));
-    m.put(CHECKPOINT_EVERY, Integer.toString(checkpointEvery));
-    m.put(KEEP_CHECKPOINTS, Integer.toString(keepCheckpoints));
-    m.put(EVAL_EVERY, Integer.toString(evalEvery));
-    m.put(EVAL_ROWS, Integer.toString(evalRows));
-    m.put(LOG_EVERY, Integer.toString(logEvery));
-    m.put(STOP_AT_STEP, Integer.toString(stopAtStep));
-    m.put(RESUME, Boolean.toString(resume));
-    m.put(DEVICE, device);
-    m.put(DTYPE, dtype);
-    m.put(LOSS_SCALE_INITIAL, Double.toString(initialLossScale));
-    m.put(LOSS_SCALE_GROWTH_INTERVAL, Integer.toString(lossScaleGrowthInterval));
-    m.put(PEAK_TFLOPS, Double.toString(peakTflops));
+    Map<String, String> m = new TreeMap<>(optimizer.asMap());
+    m.put(MODEL.name(), model.toString());
+    m.put(SHARDS.name(), shards);
+    m.put(OUTPUT.name(), output.toString());
+    m.put(SHARDS_VERSION.name(), shardsVersion < 0 ? "latest" : Long.toString(shardsVersion));
+    m.put(STEPS.name(), Integer.toString(steps));
+    m.put(MICRO_BATCH_SIZE.name(), Integer.toString(microBatchSize));
+    m.put(GLOBAL_BATCH_SIZE.name(), Integer.toString(globalBatchSize));
+    m.put(SEQ_LEN.name(), Integer.toString(seqLen));
+    m.put(WORKERS.name(), Integer.toString(workers));
+    m.put(SEED.name(), Long.toString(seed));
+    m.put(TRAINABLE.name(), trainable);
+    m.put(DOCUMENT_MASK.name(), Boolean.toString(documentMask));
+    m.put(CHECKPOINT_EVERY.name(), Integer.toString(checkpointEvery));
+    m.put(KEEP_CHECKPOINTS.name(), Integer.toString(keepCheckpoints));
+    m.put(EVAL_EVERY.name(), Integer.toString(evalEvery));
+    m.put(EVAL_ROWS.name(), Integer.toString(evalRows));
+    m.put(LOG_EVERY.name(), Integer.toString(logEvery));
+    m.put(STOP_AT_STEP.name(), Integer.toString(stopAtStep));
+    m.put(RESUME.name(), Boolean.toString(resume));
+    m.put(DEVICE.name(), device);
+    m.put(DTYPE.name(), dtype);
+    m.put(PEAK_TFLOPS.name(), Double.toString(peakTflops));
+    m.put(MAX_SKIPPED_STEPS.name(), Integer.toString(maxSkippedSteps));
     return m;
   }
 
@@ -307,11 +371,239 @@ public record TrainConfig(
     Map<String, String> m = new TreeMap<>(asMap());
     m.keySet().removeAll(NOT_IDENTITY);
     // Paths compare as given, normalised; a moved model directory is a different run.
-    m.put(MODEL, model.toAbsolutePath().normalize().toString());
+    m.put(MODEL.name(), model.toAbsolutePath().normalize().toString());
     // A URI (hdfs://, s3a://) compares as written; a local path absolute and normalised.
     m.put(
-        SHARDS,
+        SHARDS.name(),
         shards.contains("://") ? shards : Path.of(shards).toAbsolutePath().normalize().toString());
     return m;
+  }
+
+  /** Collects a config; {@link #build()} validates it, naming the key and the bad value. */
+  public static final class Builder {
+    private Path model;
+    private String shards;
+    private Path output;
+    private long shardsVersion = -1;
+    private Integer steps;
+    private int microBatchSize = MICRO_BATCH_SIZE.defaultValue();
+    private int globalBatchSize = GLOBAL_BATCH_SIZE.defaultValue();
+    private int seqLen = SEQ_LEN.defaultValue();
+    private int workers = WORKERS.defaultValue();
+    private OptimizerSettings optimizer;
+    private long seed = SEED.defaultValue();
+    private String trainable = TRAINABLE.defaultValue();
+    private boolean documentMask = DOCUMENT_MASK.defaultValue();
+    private int checkpointEvery = CHECKPOINT_EVERY.defaultValue();
+    private int keepCheckpoints = KEEP_CHECKPOINTS.defaultValue();
+    private int evalEvery = EVAL_EVERY.defaultValue();
+    private int evalRows = EVAL_ROWS.defaultValue();
+    private int logEvery = LOG_EVERY.defaultValue();
+    private int stopAtStep = STOP_AT_STEP.defaultValue();
+    private boolean resume = RESUME.defaultValue();
+    private String device = DEVICE.defaultValue();
+    private String dtype = DTYPE.defaultValue();
+    private double peakTflops = PEAK_TFLOPS.defaultValue();
+    private int maxSkippedSteps = MAX_SKIPPED_STEPS.defaultValue();
+
+    private Builder() {}
+
+    public Builder setModel(Path value) {
+      this.model = value;
+      return this;
+    }
+
+    public Builder setShards(String value) {
+      this.shards = value;
+      return this;
+    }
+
+    public Builder setOutput(Path value) {
+      this.output = value;
+      return this;
+    }
+
+    public Builder setSteps(int value) {
+      this.steps = value;
+      return this;
+    }
+
+    /** A table version ({@code >= 0}); the latest when not set. */
+    public Builder optShardsVersion(long value) {
+      this.shardsVersion = value;
+      return this;
+    }
+
+    public Builder optMicroBatchSize(int value) {
+      this.microBatchSize = value;
+      return this;
+    }
+
+    public Builder optGlobalBatchSize(int value) {
+      this.globalBatchSize = value;
+      return this;
+    }
+
+    public Builder optSeqLen(int value) {
+      this.seqLen = value;
+      return this;
+    }
+
+    public Builder optWorkers(int value) {
+      this.workers = value;
+      return this;
+    }
+
+    /** The optimizer recipe; the paper's over {@code steps} when not set. */
+    public Builder optOptimizer(OptimizerSettings value) {
+      this.optimizer = value;
+      return this;
+    }
+
+    public Builder optSeed(long value) {
+      this.seed = value;
+      return this;
+    }
+
+    public Builder optTrainable(String value) {
+      this.trainable = value;
+      return this;
+    }
+
+    public Builder optDocumentMask(boolean value) {
+      this.documentMask = value;
+      return this;
+    }
+
+    public Builder optCheckpointEvery(int value) {
+      this.checkpointEvery = value;
+      return this;
+    }
+
+    public Builder optKeepCheckpoints(int value) {
+      this.keepCheckpoints = value;
+      return this;
+    }
+
+    public Builder optEvalEvery(int value) {
+      this.evalEvery = value;
+      return this;
+    }
+
+    public Builder optEvalRows(int value) {
+      this.evalRows = value;
+      return this;
+    }
+
+    public Builder optLogEvery(int value) {
+      this.logEvery = value;
+      return this;
+    }
+
+    public Builder optStopAtStep(int value) {
+      this.stopAtStep = value;
+      return this;
+    }
+
+    public Builder optResume(boolean value) {
+      this.resume = value;
+      return this;
+    }
+
+    public Builder optDevice(String value) {
+      this.device = value;
+      return this;
+    }
+
+    public Builder optDtype(String value) {
+      this.dtype = value;
+      return this;
+    }
+
+    public Builder optPeakTflops(double value) {
+      this.peakTflops = value;
+      return this;
+    }
+
+    public Builder optMaxSkippedSteps(int value) {
+      this.maxSkippedSteps = value;
+      return this;
+    }
+
+    /**
+     * @throws ConfigException naming the key, the bad value and what is expected
+     */
+    public TrainConfig build() {
+      if (model == null) {
+        throw new ConfigException("Missing required configuration: " + MODEL);
+      }
+      if (shards == null || shards.isEmpty()) {
+        throw new ConfigException("Missing required configuration: " + SHARDS);
+      }
+      if (output == null) {
+        throw new ConfigException("Missing required configuration: " + OUTPUT);
+      }
+      if (shardsVersion < -1) {
+        throw invalid(SHARDS_VERSION, shardsVersion, "expected latest or a version >= 0");
+      }
+      if (steps == null || steps <= 0) {
+        throw invalid(STEPS, steps == null ? "(missing)" : steps, "must be > 0");
+      }
+      positive(MICRO_BATCH_SIZE, microBatchSize);
+      positive(GLOBAL_BATCH_SIZE, globalBatchSize);
+      positive(SEQ_LEN, seqLen);
+      positive(WORKERS, workers);
+      positive(CHECKPOINT_EVERY, checkpointEvery);
+      positive(KEEP_CHECKPOINTS, keepCheckpoints);
+      nonNegative(EVAL_EVERY, evalEvery);
+      nonNegative(EVAL_ROWS, evalRows);
+      positive(LOG_EVERY, logEvery);
+      nonNegative(STOP_AT_STEP, stopAtStep);
+      nonNegative(MAX_SKIPPED_STEPS, maxSkippedSteps);
+      int perStep = microBatchSize * workers;
+      if (globalBatchSize % perStep != 0) {
+        throw new ConfigException(
+            "Invalid "
+                + GLOBAL_BATCH_SIZE
+                + ": "
+                + globalBatchSize
+                + " is not divisible by "
+                + MICRO_BATCH_SIZE
+                + " x "
+                + WORKERS
+                + " = "
+                + microBatchSize
+                + " x "
+                + workers
+                + " = "
+                + perStep);
+      }
+      if (seqLen < 2) {
+        throw invalid(SEQ_LEN, seqLen, "must be >= 2");
+      }
+      OptimizerSettings recipe = optimizer != null ? optimizer : OptimizerSettings.paper(steps);
+      if (recipe.schedule().totalSteps() != steps) {
+        throw new ConfigException(
+            "The optimizer's schedule spans "
+                + recipe.schedule().totalSteps()
+                + " steps but "
+                + STEPS
+                + " is "
+                + steps);
+      }
+      return new TrainConfig(this, recipe);
+    }
+
+    private static void positive(ConfigKey<Integer> key, int value) {
+      if (value <= 0) {
+        throw invalid(key, value, "must be > 0");
+      }
+    }
+
+    private static void nonNegative(ConfigKey<Integer> key, int value) {
+      if (value < 0) {
+        throw invalid(key, value, "must be >= 0");
+      }
+    }
   }
 }

@@ -22,8 +22,8 @@ import org.llamapro.train.model.TensorSource;
  * One worker's optimizer steps on a model whose {@link TrainableSet} learns and whose other weights
  * stay frozen. A step: zero the gradients; forward and backward every micro-batch with layer-wise
  * recomputation (gradients accumulate); average the trainable gradients over the workers; unscale;
- * clip by global norm; AdamW on the F32 masters; refresh the compute copies. With F16 compute a
- * non-finite gradient skips the step and lowers the loss scale.
+ * clip by global norm; AdamW on the F32 masters; refresh the compute copies. A non-finite loss or
+ * gradient skips the update (with F16 compute it also lowers the loss scale).
  *
  * <p>The trainer does not own the model; {@link #close()} frees the masters and moments.
  */
@@ -158,7 +158,9 @@ public final class Trainer implements AutoCloseable {
         squares += g.square().sum().getFloat();
       }
       double norm = Math.sqrt(squares);
-      boolean skip = scaler.update(!Double.isFinite(norm));
+      // Mixed precision's rule: a non-finite loss or gradient skips the update and lowers the
+      // scale; the run stops after train.max-skipped-steps such steps in a row (StepLoop).
+      boolean skip = scaler.update(!Double.isFinite(norm) || !Double.isFinite(loss[0] / loss[1]));
       double lr = settings.schedule().at(step);
       if (!skip) {
         double factor = 1.0;
@@ -200,19 +202,6 @@ public final class Trainer implements AutoCloseable {
       }
     }
     return nllSum;
-  }
-
-  /** The gradients of the mean loss over {@code microBatches} (unscaled F32), for tests. */
-  Map<String, float[]> gradients(List<MicroBatch> microBatches) {
-    long targets = microBatches.stream().mapToLong(MicroBatch::targets).sum();
-    accumulate(microBatches, scaler.scale(), targets);
-    Map<String, float[]> values = new LinkedHashMap<>();
-    try (NDManager scratch = model.manager().newSubManager()) {
-      for (TrainableParameter p : parameters) {
-        values.put(p.name, p.gradient(scratch, scaler.scale()).toFloatArray());
-      }
-    }
-    return values;
   }
 
   /**

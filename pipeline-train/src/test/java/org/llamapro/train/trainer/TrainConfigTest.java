@@ -34,13 +34,13 @@ class TrainConfigTest {
   void unknownKeysAndBadValuesNameTheKey() {
     Map<String, String> base =
         Map.of(
-            TrainConfig.MODEL,
+            TrainConfig.MODEL.name(),
             "m",
-            TrainConfig.SHARDS,
+            TrainConfig.SHARDS.name(),
             "s",
-            TrainConfig.OUTPUT,
+            TrainConfig.OUTPUT.name(),
             "o",
-            TrainConfig.STEPS,
+            TrainConfig.STEPS.name(),
             "10");
     ConfigException typo =
         assertThrows(
@@ -54,7 +54,8 @@ class TrainConfigTest {
             ConfigException.class,
             () ->
                 TrainConfig.from(
-                    Settings.of(base).overriddenBy(Settings.of(Map.of(TrainConfig.STEPS, "0")))));
+                    Settings.of(base)
+                        .overriddenBy(Settings.of(Map.of(TrainConfig.STEPS.name(), "0")))));
     assertEquals("Invalid train.steps: 0 (must be > 0)", steps.getMessage());
     ConfigException minLr =
         assertThrows(
@@ -62,8 +63,13 @@ class TrainConfigTest {
             () ->
                 TrainConfig.from(
                     Settings.of(base)
-                        .overriddenBy(Settings.of(Map.of(TrainConfig.MIN_LR, "0.01")))));
-    assertTrue(minLr.getMessage().contains("Invalid minimum learning rate: 0.01"));
+                        .overriddenBy(
+                            Settings.of(Map.of(OptimizerSettings.MIN_LR.name(), "0.01")))));
+    assertTrue(
+        minLr
+            .getMessage()
+            .contains("Invalid train.min-lr: 0.01 (must be in [0, train.lr = 2.0E-4])"),
+        minLr.getMessage());
   }
 
   @Test

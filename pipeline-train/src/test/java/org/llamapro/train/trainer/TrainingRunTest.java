@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.engine.Engine;
-import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -57,20 +56,20 @@ class TrainingRunTest {
 
   private static Map<String, String> base(Path output) {
     Map<String, String> m = new HashMap<>();
-    m.put(TrainConfig.MODEL, model.toString());
-    m.put(TrainConfig.SHARDS, "memory");
-    m.put(TrainConfig.OUTPUT, output.toString());
-    m.put(TrainConfig.STEPS, "6");
-    m.put(TrainConfig.MICRO_BATCH_SIZE, "2");
-    m.put(TrainConfig.GLOBAL_BATCH_SIZE, "4");
-    m.put(TrainConfig.SEQ_LEN, "16");
-    m.put(TrainConfig.LR, "0.01");
-    m.put(TrainConfig.MIN_LR, "0.001");
-    m.put(TrainConfig.CHECKPOINT_EVERY, "2");
-    m.put(TrainConfig.KEEP_CHECKPOINTS, "2");
-    m.put(TrainConfig.EVAL_EVERY, "3");
-    m.put(TrainConfig.EVAL_ROWS, "4");
-    m.put(TrainConfig.DEVICE, "cpu");
+    m.put(TrainConfig.MODEL.name(), model.toString());
+    m.put(TrainConfig.SHARDS.name(), "memory");
+    m.put(TrainConfig.OUTPUT.name(), output.toString());
+    m.put(TrainConfig.STEPS.name(), "6");
+    m.put(TrainConfig.MICRO_BATCH_SIZE.name(), "2");
+    m.put(TrainConfig.GLOBAL_BATCH_SIZE.name(), "4");
+    m.put(TrainConfig.SEQ_LEN.name(), "16");
+    m.put(OptimizerSettings.LR.name(), "0.01");
+    m.put(OptimizerSettings.MIN_LR.name(), "0.001");
+    m.put(TrainConfig.CHECKPOINT_EVERY.name(), "2");
+    m.put(TrainConfig.KEEP_CHECKPOINTS.name(), "2");
+    m.put(TrainConfig.EVAL_EVERY.name(), "3");
+    m.put(TrainConfig.EVAL_ROWS.name(), "4");
+    m.put(TrainConfig.DEVICE.name(), "cpu");
     return m;
   }
 
@@ -119,19 +118,16 @@ class TrainingRunTest {
     assertEquals(
         List.of(4, 6),
         new CheckpointStore(interrupted, 2).list().stream().map(RunCheckpoint::step).toList());
-    List<JsonNode> lines = MetricsLog.read(interrupted.resolve(MetricsLog.FILE_NAME));
+    List<MetricsLine> lines = MetricsLog.read(interrupted.resolve(MetricsLog.FILE_NAME));
     assertEquals(
         List.of(1, 2, 3, 4, 5, 6),
-        lines.stream()
-            .filter(l -> l.path("kind").asText().equals("train"))
-            .map(l -> l.path("step").asInt())
-            .toList());
-    assertTrue(lines.stream().anyMatch(l -> l.has("val_ppl")));
+        lines.stream().filter(l -> l instanceof MetricsLine.Train).map(MetricsLine::step).toList());
+    assertTrue(lines.stream().anyMatch(l -> l instanceof MetricsLine.Eval e && e.valPpl() > 1));
     assertTrue(Files.size(interrupted.resolve(TrainingRun.PLOT_FILE)) > 1000);
-    JsonNode state = new CheckpointStore(interrupted, 1).latest().get().state();
-    assertEquals(6, state.path("step").asInt());
-    assertEquals("0", state.path("data").path("version").asText());
-    assertTrue(state.path("data_cursor").path("step").asLong() > 0);
+    CheckpointState state = new CheckpointStore(interrupted, 1).latest().get().state();
+    assertEquals(6, state.step());
+    assertEquals("0", state.data().version());
+    assertTrue(state.dataCursor().step() > 0);
   }
 
   @Test
@@ -145,9 +141,9 @@ class TrainingRunTest {
     assertTrue(Files.exists(exported.resolve(HfModelDirectory.INDEX)), "sharded with an index");
     assertTrue(Files.exists(exported.resolve("tokenizer.json")));
     assertFalse(Files.exists(exported.resolve(ExpansionRecord.FILE_NAME)));
-    JsonNode record = TrainingRun.readJson(exported.resolve(ModelExport.RECORD));
-    assertEquals(2, record.path("step").asInt());
-    assertEquals("[1,3]", record.path("expansion").path("new_blocks").toString());
+    ExportRecord record = ExportRecord.read(exported);
+    assertEquals(2, record.step());
+    assertEquals("[1,3]", record.expansion().path("new_blocks").toString());
     Map<String, float[]> trained =
         new CheckpointStore(runDirectory, 1).latest().get().readWeights();
     try (HfModelDirectory out = HfModelDirectory.open(exported);
@@ -273,7 +269,7 @@ class TrainingRunTest {
                     config(
                         runDirectory,
                         TrainConfig.STEPS + "=2",
-                        TrainConfig.LR + "=0.02",
+                        OptimizerSettings.LR + "=0.02",
                         TrainConfig.RESUME + "=true")));
     assertTrue(
         changed.getMessage().contains("train.lr = 0.01 in the run, 0.02 now"),
@@ -317,7 +313,7 @@ class TrainingRunTest {
     assertTrue(failures.isEmpty(), "rank failures: " + failures);
     Map<String, float[]> a = new CheckpointStore(single, 1).latest().get().readWeights();
     RunCheckpoint last = new CheckpointStore(shared, 1).latest().get();
-    assertEquals(2, last.state().path("world_size").asInt());
+    assertEquals(2, last.state().worldSize());
     Map<String, float[]> b = last.readWeights();
     for (String name : a.keySet()) {
       for (int i = 0; i < a.get(name).length; i++) {
@@ -386,5 +382,108 @@ class TrainingRunTest {
         }
       }
     }
+  }
+
+  @Test
+  void divergingRunStopsNamingTheStepAndTheLastGoodCheckpoint() throws Exception {
+    // A learning rate this large blows the weights up within a step or two: the loss goes NaN.
+    Path runDirectory = temp.resolve("diverging");
+    TrainConfig config =
+        config(
+            runDirectory,
+            OptimizerSettings.LR + "=1e9",
+            OptimizerSettings.MIN_LR + "=1e8",
+            OptimizerSettings.WARMUP_RATIO + "=0",
+            OptimizerSettings.GRAD_CLIP + "=0",
+            TrainConfig.CHECKPOINT_EVERY + "=1",
+            TrainConfig.KEEP_CHECKPOINTS + "=1",
+            TrainConfig.MAX_SKIPPED_STEPS + "=1",
+            TrainConfig.STEPS + "=8");
+    TrainingDivergedException e = assertThrows(TrainingDivergedException.class, () -> run(config));
+    assertTrue(e.getMessage().startsWith("Training diverged at step " + e.step()), e.getMessage());
+    assertTrue(e.getMessage().contains(TrainConfig.MAX_SKIPPED_STEPS.name()), e.getMessage());
+    // The checkpoint it names is on disk, is the newest, and holds finite weights only.
+    // The first steps train (each is checkpointed) until an update blows the weights up; the
+    // next two steps are skipped, and the second skip in a row with a budget of one ends the run.
+    RunCheckpoint latest = new CheckpointStore(runDirectory, 1).latest().orElseThrow();
+    assertEquals(latest.step() + 2, e.step(), e.getMessage());
+    assertEquals(latest.directory(), e.lastGoodCheckpoint());
+    assertTrue(e.getMessage().contains(latest.directory().toString()), e.getMessage());
+    for (Map.Entry<String, float[]> w : latest.readWeights().entrySet()) {
+      for (float v : w.getValue()) {
+        assertTrue(Float.isFinite(v), w.getKey() + " holds " + v);
+      }
+    }
+    // Every metrics line is valid JSON: non-finite numbers are null and named.
+    List<MetricsLine> lines = MetricsLog.read(runDirectory.resolve(MetricsLog.FILE_NAME));
+    MetricsLine.Train last = (MetricsLine.Train) lines.get(lines.size() - 1);
+    assertEquals(e.step(), last.step());
+    assertTrue(last.skipped());
+    assertTrue(last.nonFinite().contains("grad_norm") || last.nonFinite().contains("loss"));
+    assertFalse(Files.readString(runDirectory.resolve(MetricsLog.FILE_NAME)).contains("NaN"));
+  }
+
+  @Test
+  void corruptCheckpointIsRefusedOnResumeNamingTheFileAndThePreviousGoodOne() throws Exception {
+    Path runDirectory = temp.resolve("corrupt");
+    run(config(runDirectory, TrainConfig.STOP_AT_STEP + "=4"));
+    Path newest = runDirectory.resolve("checkpoints/step-00000004");
+    Path weights = newest.resolve(RunCheckpoint.WEIGHTS);
+    byte[] bytes = Files.readAllBytes(weights);
+    for (int i = bytes.length - 64; i < bytes.length - 48; i++) {
+      bytes[i] ^= 0x5a; // inside the tensor data, past the header: the file still parses
+    }
+    Files.write(weights, bytes);
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> run(config(runDirectory, TrainConfig.RESUME + "=true")));
+    assertTrue(e.getMessage().contains(weights.toString()), e.getMessage());
+    assertTrue(
+        e.getMessage().contains("previous checkpoint " + newest.resolveSibling("step-00000002")),
+        e.getMessage());
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> ModelExport.export(runDirectory, null, temp.resolve("corrupt-export"), 1 << 20));
+    // Moving the corrupt checkpoint aside resumes from the previous one.
+    Files.move(newest, runDirectory.resolve("corrupt-step-4"));
+    TrainingRun.Result resumed = run(config(runDirectory, TrainConfig.RESUME + "=true"));
+    assertTrue(resumed.finished());
+  }
+
+  @Test
+  void refusesARunDirectoryInsideTheModel() {
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class, () -> run(config(model.resolve("run-inside"))));
+    assertTrue(e.getMessage().contains("is inside --model"), e.getMessage());
+    assertFalse(Files.exists(model.resolve("run-inside")));
+  }
+
+  @Test
+  void exportStaysOutsideItsInputsAndOverwritesOnlyAnEarlierExport() throws Exception {
+    Path runDirectory = temp.resolve("export-guard");
+    run(config(runDirectory, TrainConfig.STEPS + "=2", TrainConfig.EVAL_EVERY + "=0"));
+    IllegalArgumentException inside =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> ModelExport.export(runDirectory, null, runDirectory.resolve("model"), 1 << 20));
+    assertTrue(inside.getMessage().contains("is inside --run"), inside.getMessage());
+    IllegalArgumentException around =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> ModelExport.export(runDirectory, null, temp, 1 << 20, true));
+    assertTrue(around.getMessage().contains("contains --run"), around.getMessage());
+    Path exported = temp.resolve("export-guard-model");
+    ModelExport.export(runDirectory, null, exported, 1 << 20);
+    assertEquals(2, ModelExport.export(runDirectory, null, exported, 1 << 20, true).step());
+    Path foreign = Files.createDirectories(temp.resolve("not-an-export"));
+    Files.writeString(foreign.resolve("notes.txt"), "mine");
+    IllegalArgumentException refused =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> ModelExport.export(runDirectory, null, foreign, 1 << 20, true));
+    assertTrue(refused.getMessage().contains("it has no training.json"), refused.getMessage());
+    assertEquals("mine", Files.readString(foreign.resolve("notes.txt")));
   }
 }
