@@ -1,5 +1,6 @@
 package org.llamapro.cli;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -50,8 +51,13 @@ final class DemoCommand implements Callable<Integer> {
         Settings.load(conf.resolve("demo.properties"))
             .overriddenBy(Settings.parseOverrides(overrides));
     Path work = workdir != null ? workdir : home.resolve("demo-work");
-    DemoOptions options = DemoOptions.from(settings, work, conf, home, fresh);
-    DemoSummary summary = new DemoRun(options).run();
+    DemoOptions options = DemoOptions.from(settings);
+    Path corpus = resolve(home, options.corpus());
+    if (!Files.isDirectory(corpus)) {
+      throw new UserInputException(
+          "Demo corpus not found: " + corpus + " (run from the repository, or set demo.corpus)");
+    }
+    DemoSummary summary = new DemoRun(options, work, conf, corpus, fresh).run();
     double seconds = (System.nanoTime() - started) / 1e9;
     System.out.println();
     System.out.println(summary.sentence());
@@ -64,5 +70,14 @@ final class DemoCommand implements Callable<Integer> {
             (int) seconds / 60,
             (int) seconds % 60));
     return 0;
+  }
+
+  /** A relative path as given if it exists from here, else against the repository. */
+  static Path resolve(Path home, String path) {
+    Path p = Path.of(path);
+    if (p.isAbsolute() || Files.exists(p)) {
+      return p.toAbsolutePath().normalize();
+    }
+    return home.resolve(p).toAbsolutePath().normalize();
   }
 }

@@ -55,6 +55,21 @@ class OutputGuardTest {
   }
 
   @Test
+  void theMessageNamesTheOptionThatSetTheOutput() throws IOException {
+    Path corpus = Files.createDirectories(temp.resolve("repo/demo/corpus"));
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () ->
+                OutputGuard.requireDisjoint(
+                    "--workdir", temp.resolve("repo"), Map.of("demo.corpus", corpus)));
+    assertTrue(
+        e.getMessage().startsWith("--workdir " + temp.resolve("repo") + " contains demo.corpus"),
+        e.getMessage());
+    assertTrue(e.getMessage().endsWith("choose another --workdir"), e.getMessage());
+  }
+
+  @Test
   void anAbsentOrEmptyOutputIsReplaceable() throws IOException {
     OutputGuard.requireReplaceable(temp.resolve("absent"), false, "expansion.json");
     OutputGuard.requireReplaceable(
