@@ -39,7 +39,8 @@ final class DemoCommand implements Callable<Integer> {
   @Option(
       names = "--set",
       paramLabel = "KEY=VALUE",
-      description = "Override a demo.* key, e.g. demo.pretrain.steps=20.")
+      description =
+          "Override a demo.* key (e.g. demo.pretrain.steps=20) or pass a spark.* one to Spark.")
   java.util.List<String> overrides = new java.util.ArrayList<>();
 
   @Override
@@ -48,8 +49,10 @@ final class DemoCommand implements Callable<Integer> {
     Path home = Path.of(System.getProperty("pipeline.home", ".")).toAbsolutePath().normalize();
     Path conf = confDirectory != null ? confDirectory : home.resolve("conf/demo");
     Settings settings =
-        Settings.load(conf.resolve("demo.properties"))
-            .overriddenBy(Settings.parseOverrides(overrides));
+        ConfigOptions.check(
+            Settings.load(conf.resolve("demo.properties"))
+                .overriddenBy(Settings.parseOverrides(overrides)),
+            DemoOptions.KEYS);
     Path work = workdir != null ? workdir : home.resolve("demo-work");
     DemoOptions options = DemoOptions.from(settings);
     Path corpus = resolve(home, options.corpus());

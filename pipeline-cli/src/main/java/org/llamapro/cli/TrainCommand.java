@@ -3,6 +3,7 @@ package org.llamapro.cli;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import org.llamapro.cli.config.UnconvertedGroups;
 import org.llamapro.config.Settings;
 import org.llamapro.train.spark.SparkTrainSettings;
 import org.llamapro.train.spark.SparkTrainingJob;
@@ -97,7 +98,8 @@ final class TrainCommand implements Callable<Integer> {
   public Integer call() {
     Settings settings =
         config
-            .resolve()
+            .resolve(
+                UnconvertedGroups.TRAIN, UnconvertedGroups.ALLREDUCE, UnconvertedGroups.SPARK_TRAIN)
             .with(TrainConfig.MODEL, model)
             .with(TrainConfig.SHARDS, shards)
             .with(TrainConfig.OUTPUT, output)

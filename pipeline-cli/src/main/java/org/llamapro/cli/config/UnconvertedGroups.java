@@ -1,0 +1,70 @@
+package org.llamapro.cli.config;
+
+import java.util.Collection;
+import java.util.List;
+import java.util.stream.Stream;
+import org.llamapro.config.ConfigKey;
+import org.llamapro.config.ConfigKeys;
+import org.llamapro.data.decontam.DecontamOptions;
+import org.llamapro.data.dedupe.DedupeOptions;
+import org.llamapro.data.ingest.IngestOptions;
+import org.llamapro.data.pack.PackOptions;
+import org.llamapro.data.prepare.PrepareOptions;
+import org.llamapro.train.allreduce.AllReduceConfig;
+import org.llamapro.train.spark.SparkTrainSettings;
+import org.llamapro.train.trainer.TrainConfig;
+
+/**
+ * Key groups of the options classes that do not declare a {@code ConfigKeys KEYS} yet, built from
+ * their key-name constants so that {@link KnownKeys} can check every command now. Each constant
+ * here gives way to the options class's own {@code KEYS} once it declares one (then this class
+ * goes); they are not part of the configuration reference.
+ */
+public final class UnconvertedGroups {
+  public static final ConfigKeys PREPARE =
+      names("prepare", List.of("prepare"), PrepareOptions.KEYS);
+  public static final ConfigKeys INGEST =
+      ConfigKeys.of(
+          "ingest",
+          List.of("ingest"),
+          Stream.concat(
+                  IngestOptions.knownKeys(org.llamapro.config.Settings.empty()).stream()
+                      .map(UnconvertedGroups::key),
+                  Stream.of(family(IngestOptions.INPUT_PREFIX)))
+              .toArray(ConfigKey<?>[]::new));
+  public static final ConfigKeys DEDUPE = names("dedupe", List.of("dedupe"), DedupeOptions.KEYS);
+  public static final ConfigKeys DECONTAM =
+      ConfigKeys.of(
+          "decontam",
+          List.of("decontam"),
+          Stream.concat(
+                  DecontamOptions.knownKeys(org.llamapro.config.Settings.empty()).stream()
+                      .map(UnconvertedGroups::key),
+                  Stream.of(
+                      family(DecontamOptions.FIELDS_PREFIX),
+                      family(DecontamOptions.ID_FIELD_PREFIX)))
+              .toArray(ConfigKey<?>[]::new));
+  public static final ConfigKeys PACK = names("pack", PackOptions.PREFIXES, PackOptions.KEYS);
+  public static final ConfigKeys TRAIN =
+      names("train", List.of(TrainConfig.PREFIX), TrainConfig.KEYS.keySet());
+  public static final ConfigKeys ALLREDUCE =
+      names("allreduce", List.of("train.allreduce"), AllReduceConfig.KEYS);
+  public static final ConfigKeys SPARK_TRAIN =
+      names("spark train", List.of("train.spark"), List.of(SparkTrainSettings.EXECUTOR_WAIT));
+
+  private UnconvertedGroups() {}
+
+  private static ConfigKeys names(String title, List<String> prefixes, Collection<String> names) {
+    return ConfigKeys.of(
+        title, prefixes, names.stream().map(UnconvertedGroups::key).toArray(ConfigKey<?>[]::new));
+  }
+
+  private static ConfigKey<String> key(String name) {
+    return ConfigKey.ofString(name, "", "See the options class.");
+  }
+
+  private static ConfigKey<?> family(String prefixWithDot) {
+    return ConfigKey.ofMap(
+        prefixWithDot.substring(0, prefixWithDot.length() - 1), "See the options class.");
+  }
+}
