@@ -37,6 +37,7 @@ import picocli.CommandLine.Command;
       TrainCommand.class,
       ExportCommand.class,
       DemoCommand.class,
+      ConfigReferenceCommand.class,
     })
 public final class PipelineMain implements Runnable {
   private static final Logger LOG = LoggerFactory.getLogger(PipelineMain.class);
