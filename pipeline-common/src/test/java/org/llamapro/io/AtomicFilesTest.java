@@ -29,16 +29,7 @@ class AtomicFilesTest {
   void aFailingWriteLeavesTheOldFileAndNoTemporary() throws IOException {
     Path file = temp.resolve("state.json");
     AtomicFiles.writeString(file, "old\n");
-    IOException e =
-        assertThrows(
-            IOException.class,
-            () ->
-                AtomicFiles.write(
-                    file,
-                    out -> {
-                      out.write("half of the new ".getBytes(StandardCharsets.UTF_8));
-                      throw new IOException("disk full");
-                    }));
+    IOException e = assertThrows(IOException.class, () -> failingWrite(file));
     assertEquals("disk full", e.getMessage());
     assertEquals("old\n", Files.readString(file));
     assertEquals(List.of(file), entries());
@@ -46,15 +37,7 @@ class AtomicFilesTest {
 
   @Test
   void aFailingFirstWriteCreatesNothing() {
-    Path file = temp.resolve("new.json");
-    assertThrows(
-        IOException.class,
-        () ->
-            AtomicFiles.write(
-                file,
-                out -> {
-                  throw new IOException("no");
-                }));
+    assertThrows(IOException.class, () -> failingWrite(temp.resolve("new.json")));
     assertEquals(List.of(), entries());
   }
 
@@ -63,6 +46,16 @@ class AtomicFilesTest {
     Path sibling = AtomicFiles.temporarySibling(temp.resolve("model"), "out.tmp");
     assertEquals(temp.toAbsolutePath(), sibling.getParent());
     assertEquals(true, sibling.getFileName().toString().startsWith(".model.out.tmp-"));
+  }
+
+  /** Writes half the content, then fails as a full disk would. */
+  private static void failingWrite(Path file) throws IOException {
+    AtomicFiles.write(
+        file,
+        out -> {
+          out.write("half of the new ".getBytes(StandardCharsets.UTF_8));
+          throw new IOException("disk full");
+        });
   }
 
   private List<Path> entries() {

@@ -30,52 +30,32 @@ class JsonFilesTest {
 
   @Test
   void aMissingFieldNamesTheFileAndTheField() throws IOException {
-    Path file = temp.resolve("state.json");
-    Files.writeString(file, "{\"run_id\": \"r\", \"loss\": 1.0, \"files\": []}");
-    InvalidFileException e =
-        assertThrows(
-            InvalidFileException.class,
-            () -> JsonFiles.read(file, Checkpoint.class, "checkpoint state"));
-    assertTrue(e.getMessage().startsWith(file + ": not a valid checkpoint state"), e.getMessage());
-    assertTrue(e.getMessage().contains("'step_count'"), e.getMessage());
+    String message = error("{\"run_id\": \"r\", \"loss\": 1.0, \"files\": []}");
+    assertTrue(message.startsWith(file() + ": not a valid checkpoint state"), message);
+    assertTrue(message.contains("'step_count'"), message);
   }
 
   @Test
   void anUnknownFieldNamesTheFileTheFieldAndTheKnownOnes() throws IOException {
-    Path file = temp.resolve("state.json");
-    Files.writeString(
-        file, "{\"run_id\": \"r\", \"step_count\": 1, \"loss\": 1.0, \"files\": [], \"stepz\": 3}");
-    InvalidFileException e =
-        assertThrows(
-            InvalidFileException.class,
-            () -> JsonFiles.read(file, Checkpoint.class, "checkpoint state"));
-    assertTrue(e.getMessage().startsWith(file.toString()), e.getMessage());
-    assertTrue(e.getMessage().contains("unknown field 'stepz'"), e.getMessage());
-    assertTrue(e.getMessage().contains("step_count"), e.getMessage());
+    String message =
+        error("{\"run_id\": \"r\", \"step_count\": 1, \"loss\": 1.0, \"files\": [], \"stepz\": 3}");
+    assertTrue(message.startsWith(file().toString()), message);
+    assertTrue(message.contains("unknown field 'stepz'"), message);
+    assertTrue(message.contains("step_count"), message);
   }
 
   @Test
   void aWronglyTypedFieldIsNamed() throws IOException {
-    Path file = temp.resolve("state.json");
-    Files.writeString(
-        file, "{\"run_id\": \"r\", \"step_count\": \"many\", \"loss\": 1.0, \"files\": []}");
-    InvalidFileException e =
-        assertThrows(
-            InvalidFileException.class,
-            () -> JsonFiles.read(file, Checkpoint.class, "checkpoint state"));
-    assertTrue(e.getMessage().contains("field 'step_count'"), e.getMessage());
+    String message =
+        error("{\"run_id\": \"r\", \"step_count\": \"many\", \"loss\": 1.0, \"files\": []}");
+    assertTrue(message.contains("field 'step_count'"), message);
   }
 
   @Test
   void malformedJsonAndAMissingFileAreNamed() throws IOException {
-    Path file = temp.resolve("state.json");
-    Files.writeString(file, "{\"run_id\": \"r\", ");
-    InvalidFileException malformed =
-        assertThrows(
-            InvalidFileException.class,
-            () -> JsonFiles.read(file, Checkpoint.class, "checkpoint state"));
-    assertTrue(malformed.getMessage().startsWith(file.toString()), malformed.getMessage());
-    assertTrue(malformed.getMessage().contains("malformed JSON"), malformed.getMessage());
+    String malformed = error("{\"run_id\": \"r\", ");
+    assertTrue(malformed.startsWith(file().toString()), malformed);
+    assertTrue(malformed.contains("malformed JSON"), malformed);
 
     Path absent = temp.resolve("absent.json");
     InvalidFileException missing =
@@ -83,5 +63,18 @@ class JsonFilesTest {
             InvalidFileException.class,
             () -> JsonFiles.read(absent, Checkpoint.class, "checkpoint state"));
     assertEquals("Missing checkpoint state: " + absent, missing.getMessage());
+  }
+
+  private Path file() {
+    return temp.resolve("state.json");
+  }
+
+  /** The message reading {@code json} as a checkpoint state fails with. */
+  private String error(String json) throws IOException {
+    Files.writeString(file(), json);
+    return assertThrows(
+            InvalidFileException.class,
+            () -> JsonFiles.read(file(), Checkpoint.class, "checkpoint state"))
+        .getMessage();
   }
 }

@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.function.Executable;
 import org.junit.jupiter.api.io.TempDir;
 
 /** An output never overlaps an input, and --overwrite replaces only what the command wrote. */
@@ -17,56 +18,38 @@ class OutputGuardTest {
   @Test
   void anOutputEqualToAnInputIsRefused() throws IOException {
     Path model = Files.createDirectories(temp.resolve("model"));
-    IllegalArgumentException e =
-        assertThrows(
-            IllegalArgumentException.class,
-            () ->
-                OutputGuard.requireDisjoint(temp.resolve("x/../model"), Map.of("--model", model)));
-    assertTrue(e.getMessage().contains("same directory as --model"), e.getMessage());
+    String message = refusal(() -> disjoint(temp.resolve("x/../model"), model));
+    assertContains(message, "same directory as --model");
   }
 
   @Test
   void anOutputAroundAnInputIsRefused() throws IOException {
     Path model = Files.createDirectories(temp.resolve("x/inner/model"));
-    IllegalArgumentException e =
-        assertThrows(
-            IllegalArgumentException.class,
-            () -> OutputGuard.requireDisjoint(temp.resolve("x"), Map.of("--model", model)));
-    assertTrue(e.getMessage().contains("contains --model " + model), e.getMessage());
-    assertTrue(e.getMessage().contains("would delete the input"), e.getMessage());
+    String message = refusal(() -> disjoint(temp.resolve("x"), model));
+    assertContains(message, "contains --model " + model, "would delete the input");
   }
 
   @Test
   void anOutputInsideAnInputIsRefused() throws IOException {
     Path model = Files.createDirectories(temp.resolve("model"));
-    IllegalArgumentException e =
-        assertThrows(
-            IllegalArgumentException.class,
-            () ->
-                OutputGuard.requireDisjoint(
-                    model.resolve("expanded/out"), Map.of("--model", model)));
-    assertTrue(e.getMessage().contains("is inside --model"), e.getMessage());
+    assertContains(
+        refusal(() -> disjoint(model.resolve("expanded/out"), model)), "is inside --model");
   }
 
   @Test
   void siblingsWithACommonNamePrefixAreDisjoint() throws IOException {
-    Path model = Files.createDirectories(temp.resolve("model"));
-    OutputGuard.requireDisjoint(temp.resolve("model-expanded"), Map.of("--model", model));
+    disjoint(temp.resolve("model-expanded"), Files.createDirectories(temp.resolve("model")));
   }
 
   @Test
   void theMessageNamesTheOptionThatSetTheOutput() throws IOException {
     Path corpus = Files.createDirectories(temp.resolve("repo/demo/corpus"));
-    IllegalArgumentException e =
-        assertThrows(
-            IllegalArgumentException.class,
-            () ->
-                OutputGuard.requireDisjoint(
-                    "--workdir", temp.resolve("repo"), Map.of("demo.corpus", corpus)));
-    assertTrue(
-        e.getMessage().startsWith("--workdir " + temp.resolve("repo") + " contains demo.corpus"),
-        e.getMessage());
-    assertTrue(e.getMessage().endsWith("choose another --workdir"), e.getMessage());
+    Path repo = temp.resolve("repo");
+    String message =
+        refusal(
+            () -> OutputGuard.requireDisjoint("--workdir", repo, Map.of("demo.corpus", corpus)));
+    assertTrue(message.startsWith("--workdir " + repo + " contains demo.corpus"), message);
+    assertTrue(message.endsWith("choose another --workdir"), message);
   }
 
   @Test
@@ -80,11 +63,8 @@ class OutputGuardTest {
   void aNonEmptyOutputNeedsOverwrite() throws IOException {
     Path out = Files.createDirectories(temp.resolve("out"));
     Files.writeString(out.resolve("expansion.json"), "{}");
-    IllegalArgumentException e =
-        assertThrows(
-            IllegalArgumentException.class,
-            () -> OutputGuard.requireReplaceable(out, false, "expansion.json"));
-    assertTrue(e.getMessage().contains("use --overwrite"), e.getMessage());
+    String message = refusal(() -> OutputGuard.requireReplaceable(out, false, "expansion.json"));
+    assertContains(message, "use --overwrite");
     OutputGuard.requireReplaceable(out, true, "expansion.json");
   }
 
@@ -92,21 +72,28 @@ class OutputGuardTest {
   void overwriteIsRefusedWithoutTheCommandsMarker() throws IOException {
     Path out = Files.createDirectories(temp.resolve("home"));
     Files.writeString(out.resolve("thesis.tex"), "years of work");
-    IllegalArgumentException e =
-        assertThrows(
-            IllegalArgumentException.class,
-            () -> OutputGuard.requireReplaceable(out, true, "expansion.json"));
-    assertTrue(e.getMessage().contains("Refusing to --overwrite " + out), e.getMessage());
-    assertTrue(e.getMessage().contains("no expansion.json"), e.getMessage());
+    String message = refusal(() -> OutputGuard.requireReplaceable(out, true, "expansion.json"));
+    assertContains(message, "Refusing to --overwrite " + out, "no expansion.json");
   }
 
   @Test
   void aFileIsNotAnOutputDirectory() throws IOException {
     Path file = Files.writeString(temp.resolve("file"), "x");
-    IllegalArgumentException e =
-        assertThrows(
-            IllegalArgumentException.class,
-            () -> OutputGuard.requireReplaceable(file, true, "expansion.json"));
-    assertTrue(e.getMessage().contains("is not a directory"), e.getMessage());
+    String message = refusal(() -> OutputGuard.requireReplaceable(file, true, "expansion.json"));
+    assertContains(message, "is not a directory");
+  }
+
+  private static void disjoint(Path output, Path model) {
+    OutputGuard.requireDisjoint(output, Map.of("--model", model));
+  }
+
+  private static String refusal(Executable action) {
+    return assertThrows(IllegalArgumentException.class, action).getMessage();
+  }
+
+  private static void assertContains(String message, String... parts) {
+    for (String part : parts) {
+      assertTrue(message.contains(part), "'" + part + "' missing from: " + message);
+    }
   }
 }

@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.stream.Stream;
 import org.llamapro.config.ConfigKey;
 import org.llamapro.config.ConfigKeys;
+import org.llamapro.config.Settings;
 import org.llamapro.data.decontam.DecontamOptions;
 import org.llamapro.data.dedupe.DedupeOptions;
 import org.llamapro.data.ingest.IngestOptions;
@@ -24,26 +25,14 @@ public final class UnconvertedGroups {
   public static final ConfigKeys PREPARE =
       names("prepare", List.of("prepare"), PrepareOptions.KEYS);
   public static final ConfigKeys INGEST =
-      ConfigKeys.of(
-          "ingest",
-          List.of("ingest"),
-          Stream.concat(
-                  IngestOptions.knownKeys(org.llamapro.config.Settings.empty()).stream()
-                      .map(UnconvertedGroups::key),
-                  Stream.of(family(IngestOptions.INPUT_PREFIX)))
-              .toArray(ConfigKey<?>[]::new));
+      withFamilies("ingest", IngestOptions.knownKeys(Settings.empty()), IngestOptions.INPUT_PREFIX);
   public static final ConfigKeys DEDUPE = names("dedupe", List.of("dedupe"), DedupeOptions.KEYS);
   public static final ConfigKeys DECONTAM =
-      ConfigKeys.of(
+      withFamilies(
           "decontam",
-          List.of("decontam"),
-          Stream.concat(
-                  DecontamOptions.knownKeys(org.llamapro.config.Settings.empty()).stream()
-                      .map(UnconvertedGroups::key),
-                  Stream.of(
-                      family(DecontamOptions.FIELDS_PREFIX),
-                      family(DecontamOptions.ID_FIELD_PREFIX)))
-              .toArray(ConfigKey<?>[]::new));
+          DecontamOptions.knownKeys(Settings.empty()),
+          DecontamOptions.FIELDS_PREFIX,
+          DecontamOptions.ID_FIELD_PREFIX);
   public static final ConfigKeys PACK = names("pack", PackOptions.PREFIXES, PackOptions.KEYS);
   public static final ConfigKeys TRAIN =
       names("train", List.of(TrainConfig.PREFIX), TrainConfig.KEYS.keySet());
@@ -57,6 +46,18 @@ public final class UnconvertedGroups {
   private static ConfigKeys names(String title, List<String> prefixes, Collection<String> names) {
     return ConfigKeys.of(
         title, prefixes, names.stream().map(UnconvertedGroups::key).toArray(ConfigKey<?>[]::new));
+  }
+
+  /** A group {@code prefix.*} of {@code names} and the key families {@code prefix.x.<name>}. */
+  private static ConfigKeys withFamilies(
+      String prefix, Collection<String> names, String... familyPrefixes) {
+    return ConfigKeys.of(
+        prefix,
+        List.of(prefix),
+        Stream.concat(
+                names.stream().map(UnconvertedGroups::key),
+                Stream.of(familyPrefixes).map(UnconvertedGroups::family))
+            .toArray(ConfigKey<?>[]::new));
   }
 
   private static ConfigKey<String> key(String name) {
