@@ -3,6 +3,9 @@ package org.llamapro.cli;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import org.llamapro.cli.config.KnownKeys;
+import org.llamapro.cli.config.SparkPassThrough;
+import org.llamapro.config.ConfigKeys;
 import org.llamapro.config.Settings;
 import picocli.CommandLine.Option;
 
@@ -20,9 +23,20 @@ public final class ConfigOptions {
       description = "Override one configuration key; repeatable. Wins over --config.")
   List<String> overrides = new ArrayList<>();
 
-  /** Config file overridden by --set; explicit options are applied on top by each command. */
-  public Settings resolve() {
+  /**
+   * Config file overridden by --set, checked against the key groups the command reads ({@link
+   * KnownKeys}: an unknown key is an error), with {@code spark.*} handed to Spark. Explicit options
+   * are applied on top by each command.
+   */
+  public Settings resolve(ConfigKeys... groups) {
     Settings base = configFile == null ? Settings.empty() : Settings.load(configFile);
-    return base.overriddenBy(Settings.parseOverrides(overrides));
+    return check(base.overriddenBy(Settings.parseOverrides(overrides)), groups);
+  }
+
+  /** Refuses keys none of {@code groups} declares, and hands {@code spark.*} to Spark. */
+  static Settings check(Settings settings, ConfigKeys... groups) {
+    KnownKeys.require(settings, List.of(groups));
+    SparkPassThrough.apply(settings);
+    return settings;
   }
 }

@@ -5,6 +5,7 @@ import java.util.concurrent.Callable;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.llamapro.cli.config.UnconvertedGroups;
 import org.llamapro.config.Settings;
 import org.llamapro.data.pack.InputSnapshot;
 import org.llamapro.data.pack.PackOptions;
@@ -57,7 +58,7 @@ final class DataPackCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     Settings settings =
         config
-            .resolve()
+            .resolve(UnconvertedGroups.PACK)
             .with(PackOptions.SEQ_LEN, seqLen)
             .with(PackOptions.TOKENIZER, tokenizer == null ? null : tokenizer.toAbsolutePath());
     PackOptions options = PackOptions.fromSettings(settings);

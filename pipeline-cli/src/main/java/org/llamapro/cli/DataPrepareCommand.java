@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.apache.spark.sql.SparkSession;
+import org.llamapro.cli.config.UnconvertedGroups;
 import org.llamapro.config.Settings;
 import org.llamapro.data.ingest.IngestOptions;
 import org.llamapro.data.pack.PackOptions;
@@ -62,7 +63,13 @@ final class DataPrepareCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    Settings settings = config.resolve();
+    Settings settings =
+        config.resolve(
+            UnconvertedGroups.PREPARE,
+            UnconvertedGroups.INGEST,
+            UnconvertedGroups.DEDUPE,
+            UnconvertedGroups.DECONTAM,
+            UnconvertedGroups.PACK);
     for (String input : inputs) {
       int eq = input.indexOf('=');
       if (eq <= 0 || eq == input.length() - 1) {

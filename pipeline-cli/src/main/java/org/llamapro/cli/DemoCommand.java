@@ -1,5 +1,6 @@
 package org.llamapro.cli;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -38,7 +39,8 @@ final class DemoCommand implements Callable<Integer> {
   @Option(
       names = "--set",
       paramLabel = "KEY=VALUE",
-      description = "Override a demo.* key, e.g. demo.pretrain.steps=20.")
+      description =
+          "Override a demo.* key (e.g. demo.pretrain.steps=20) or pass a spark.* one to Spark.")
   java.util.List<String> overrides = new java.util.ArrayList<>();
 
   @Override
@@ -47,11 +49,18 @@ final class DemoCommand implements Callable<Integer> {
     Path home = Path.of(System.getProperty("pipeline.home", ".")).toAbsolutePath().normalize();
     Path conf = confDirectory != null ? confDirectory : home.resolve("conf/demo");
     Settings settings =
-        Settings.load(conf.resolve("demo.properties"))
-            .overriddenBy(Settings.parseOverrides(overrides));
+        ConfigOptions.check(
+            Settings.load(conf.resolve("demo.properties"))
+                .overriddenBy(Settings.parseOverrides(overrides)),
+            DemoOptions.KEYS);
     Path work = workdir != null ? workdir : home.resolve("demo-work");
-    DemoOptions options = DemoOptions.from(settings, work, conf, home, fresh);
-    DemoSummary summary = new DemoRun(options).run();
+    DemoOptions options = DemoOptions.from(settings);
+    Path corpus = resolve(home, options.corpus());
+    if (!Files.isDirectory(corpus)) {
+      throw new UserInputException(
+          "Demo corpus not found: " + corpus + " (run from the repository, or set demo.corpus)");
+    }
+    DemoSummary summary = new DemoRun(options, work, conf, corpus, fresh).run();
     double seconds = (System.nanoTime() - started) / 1e9;
     System.out.println();
     System.out.println(summary.sentence());
@@ -64,5 +73,14 @@ final class DemoCommand implements Callable<Integer> {
             (int) seconds / 60,
             (int) seconds % 60));
     return 0;
+  }
+
+  /** A relative path as given if it exists from here, else against the repository. */
+  static Path resolve(Path home, String path) {
+    Path p = Path.of(path);
+    if (p.isAbsolute() || Files.exists(p)) {
+      return p.toAbsolutePath().normalize();
+    }
+    return home.resolve(p).toAbsolutePath().normalize();
   }
 }

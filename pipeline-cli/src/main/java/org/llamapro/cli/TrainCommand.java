@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.llamapro.config.Settings;
+import org.llamapro.train.allreduce.AllReduceConfig;
 import org.llamapro.train.spark.SparkTrainSettings;
 import org.llamapro.train.spark.SparkTrainingJob;
 import org.llamapro.train.trainer.JsonLines;
@@ -139,7 +140,11 @@ final class TrainCommand implements Callable<Integer> {
   public Integer call() {
     Settings settings =
         config
-            .resolve()
+            .resolve(
+                TrainConfig.KEYS,
+                OptimizerSettings.KEYS,
+                AllReduceConfig.KEYS,
+                SparkTrainSettings.KEYS)
             .with(TrainConfig.MODEL.name(), model)
             .with(TrainConfig.SHARDS.name(), shards)
             .with(TrainConfig.OUTPUT.name(), output)

@@ -1,14 +1,22 @@
 package org.llamapro.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.llamapro.train.checkpoint.HfModelDirectory;
@@ -23,23 +31,7 @@ class DemoCommandTest {
   void demoRunsEveryStageAndReportsMeasuredNumbers() throws Exception {
     System.setProperty("pipeline.home", Path.of("..").toAbsolutePath().normalize().toString());
     Path work = temp.resolve("demo");
-    CliRun run =
-        CliRun.of(
-            "demo",
-            "--workdir",
-            work.toString(),
-            "--set",
-            "demo.pretrain.steps=4",
-            "--set",
-            "demo.domain.steps=3",
-            "--set",
-            "demo.seq-len=64",
-            "--set",
-            "demo.eval.rows=6",
-            "--set",
-            "demo.model.hidden-size=32",
-            "--set",
-            "demo.model.intermediate-size=64");
+    CliRun run = CliRun.of(demo(work, "demo.pretrain.steps=4"));
     assertEquals(0, run.exitCode(), run.err());
     for (String stage :
         new String[] {
@@ -53,6 +45,7 @@ class DemoCommandTest {
         json.readTree(work.resolve("models/expansion-check.json").toFile())
             .path("maxAbsDifference")
             .asDouble(-1));
+    Map<String, String> first = stageRecords(work);
 
     // Only the new block of the LLaMA Pro model differs from the expanded model.
     ExpansionRecord record = ExpansionRecord.read(work.resolve("models/expanded"));
@@ -87,11 +80,56 @@ class DemoCommandTest {
     assertTrue(
         run.out().contains("Training only the new block took domain perplexity from"), run.out());
 
-    // A rerun reuses every finished stage: no marker is rewritten.
-    var before = Files.getLastModifiedTime(work.resolve(".stages/pretrain.done"));
-    CliRun again = CliRun.of("demo", "--workdir", work.toString(), "--set", "demo.seq-len=64");
-    assertEquals(0, again.exitCode(), again.err());
-    assertEquals(before, Files.getLastModifiedTime(work.resolve(".stages/pretrain.done")));
+    // A rerun with the same settings reuses every finished stage: no record is rewritten.
+    CliRun same = CliRun.of(demo(work, "demo.pretrain.steps=4"));
+    assertEquals(0, same.exitCode(), same.err());
+    assertEquals(first, stageRecords(work));
+
+    // A changed pretraining setting reruns pretraining and everything built on it, not the data.
+    CliRun changed = CliRun.of(demo(work, "demo.pretrain.steps=5"));
+    assertEquals(0, changed.exitCode(), changed.err());
+    Map<String, String> second = stageRecords(work);
+    for (String reused : List.of("prepare", "init")) {
+      assertEquals(first.get(reused), second.get(reused), reused + " should have been reused");
+    }
+    for (String rerun :
+        List.of("pretrain", "expand", "train-pro", "train-full", "eval", "report")) {
+      assertNotEquals(first.get(rerun), second.get(rerun), rerun + " should have rerun");
+    }
+    assertTrue(
+        Pattern.compile("\"step\"\\s*:\\s*5\\b")
+            .matcher(Files.readString(work.resolve("runs/base/metrics.jsonl")))
+            .find(),
+        "the base model was not pre-trained for 5 steps");
+  }
+
+  /** The demo at test size, with {@code extra} as one more --set. */
+  private static String[] demo(Path work, String extra) {
+    List<String> args = new ArrayList<>(List.of("demo", "--workdir", work.toString()));
+    for (String set :
+        List.of(
+            extra,
+            "demo.domain.steps=3",
+            "demo.seq-len=64",
+            "demo.eval.rows=6",
+            "demo.model.hidden-size=32",
+            "demo.model.intermediate-size=64")) {
+      args.add("--set");
+      args.add(set);
+    }
+    return args.toArray(String[]::new);
+  }
+
+  /** Each stage's record (fingerprint and time), by stage. */
+  private static Map<String, String> stageRecords(Path work) throws IOException {
+    Map<String, String> records = new TreeMap<>();
+    try (Stream<Path> files = Files.list(work.resolve(".stages"))) {
+      for (Path file : files.toList()) {
+        records.put(file.getFileName().toString().replace(".done", ""), Files.readString(file));
+      }
+    }
+    assertEquals(8, records.size(), records.keySet().toString());
+    return records;
   }
 
   private static byte[] bytes(ByteBuffer buffer) {

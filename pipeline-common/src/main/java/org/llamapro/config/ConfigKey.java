@@ -3,7 +3,10 @@ package org.llamapro.config;
 import static java.util.Objects.requireNonNull;
 
 import java.io.Serializable;
+import java.util.Collections;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.regex.Pattern;
 
 /**
@@ -82,6 +85,45 @@ public final class ConfigKey<T> implements Serializable {
     return new ConfigKey<>(name, "list", List.copyOf(defaultValue), description, Settings::getList);
   }
 
+  /**
+   * An open family of keys {@code PREFIX.<name>} (e.g. {@code ingest.input.stack}): every key under
+   * {@code prefix} is declared, and {@link #get} returns them as name to value.
+   */
+  public static ConfigKey<Map<String, String>> ofMap(String prefix, String description) {
+    return new ConfigKey<>(
+        prefix,
+        "map",
+        Map.of(),
+        description,
+        (settings, name, defaultValue) -> {
+          Map<String, String> entries = new TreeMap<>();
+          settings
+              .asMap()
+              .forEach(
+                  (key, value) -> {
+                    if (key.startsWith(name + ".")) {
+                      entries.put(key.substring(name.length() + 1), value);
+                    }
+                  });
+          return Collections.unmodifiableMap(entries);
+        });
+  }
+
+  /** Whether {@code key} is this key, or one of its family for a {@link #ofMap} key. */
+  public boolean matches(String key) {
+    return isFamily() ? key.startsWith(name + ".") : key.equals(name);
+  }
+
+  /** A {@link #ofMap} key: it stands for every key under its name. */
+  public boolean isFamily() {
+    return type.equals("map");
+  }
+
+  /** The name as a user writes it: {@code ingest.input.<name>} for a family. */
+  public String displayName() {
+    return isFamily() ? name + ".<name>" : name;
+  }
+
   /** The value in {@code settings}, or the default; a malformed value fails naming the key. */
   public T get(Settings settings) {
     return reader.read(settings, name, defaultValue);
@@ -105,6 +147,9 @@ public final class ConfigKey<T> implements Serializable {
 
   /** The default as a user would write it in a properties file. */
   public String defaultText() {
+    if (defaultValue instanceof Map<?, ?> || "".equals(defaultValue)) {
+      return "(none)";
+    }
     if (defaultValue instanceof List<?> list) {
       return String.join(",", list.stream().map(String::valueOf).toList());
     }

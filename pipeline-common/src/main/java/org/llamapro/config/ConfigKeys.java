@@ -62,11 +62,25 @@ public final class ConfigKeys {
     return List.copyOf(keys.keySet());
   }
 
+  /** Whether {@code key} is one of this group's keys (or of one of its key families). */
+  public boolean declares(String key) {
+    ConfigKey<?> exact = keys.get(key);
+    if (exact != null && !exact.isFamily()) {
+      return true;
+    }
+    return keys.values().stream().anyMatch(k -> k.isFamily() && k.matches(key));
+  }
+
+  /** Whether {@code key} is under one of the prefixes this group owns. */
+  public boolean owns(String key) {
+    return prefixes.stream().anyMatch(p -> key.startsWith(p + "."));
+  }
+
   /** Fails on a key under one of the owned prefixes that is not declared. */
   public void requireKnown(Settings settings) {
     TreeSet<String> unknown = new TreeSet<>();
     for (String key : settings.asMap().keySet()) {
-      if (prefixes.stream().anyMatch(p -> key.startsWith(p + ".")) && !keys.containsKey(key)) {
+      if (owns(key) && !declares(key)) {
         unknown.add(key);
       }
     }
@@ -77,7 +91,7 @@ public final class ConfigKeys {
               + (unknown.size() > 1 ? "s " + unknown : " '" + first + "'")
               + closestHint(first)
               + "; known keys are "
-              + new TreeSet<>(keys.keySet()));
+              + new TreeSet<>(keys.values().stream().map(ConfigKey::displayName).toList()));
     }
   }
 

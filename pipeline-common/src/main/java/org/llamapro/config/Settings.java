@@ -92,6 +92,11 @@ public final class Settings implements Serializable {
     return new Settings(merged);
   }
 
+  /** Returns these settings with {@code key} set; a null value leaves the key as it was. */
+  public Settings with(ConfigKey<?> key, Object value) {
+    return with(key.name(), value);
+  }
+
   public Map<String, String> asMap() {
     return java.util.Collections.unmodifiableMap(values);
   }

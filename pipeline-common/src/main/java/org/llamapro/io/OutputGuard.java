@@ -20,6 +20,13 @@ public final class OutputGuard {
    * --model}), so that replacing the output cannot delete an input.
    */
   public static void requireDisjoint(Path output, Map<String, Path> inputs) {
+    requireDisjoint("--output", output, inputs);
+  }
+
+  /**
+   * {@link #requireDisjoint(Path, Map)} for an output set by another option ({@code outputName}).
+   */
+  public static void requireDisjoint(String outputName, Path output, Map<String, Path> inputs) {
     Path out = canonical(output);
     for (Map.Entry<String, Path> input : inputs.entrySet()) {
       if (input.getValue() == null) {
@@ -28,27 +35,32 @@ public final class OutputGuard {
       Path in = canonical(input.getValue());
       if (out.equals(in)) {
         throw new IllegalArgumentException(
-            "--output " + output + " is the same directory as " + input.getKey());
+            outputName + " " + output + " is the same directory as " + input.getKey());
       }
       if (in.startsWith(out)) {
         throw new IllegalArgumentException(
-            "--output "
+            outputName
+                + " "
                 + output
                 + " contains "
                 + input.getKey()
                 + " "
                 + input.getValue()
-                + ": replacing the output would delete the input; choose another --output");
+                + ": replacing the output would delete the input; choose another "
+                + outputName);
       }
       if (out.startsWith(in)) {
         throw new IllegalArgumentException(
-            "--output "
+            outputName
+                + " "
                 + output
                 + " is inside "
                 + input.getKey()
                 + " "
                 + input.getValue()
-                + "; choose an --output outside it");
+                + "; choose an "
+                + outputName
+                + " outside it");
       }
     }
   }

@@ -1,13 +1,13 @@
 package org.llamapro.cli.demo;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import org.llamapro.eval.report.Charts;
+import org.llamapro.io.AtomicFiles;
 
 /** {@code report.md} with the perplexity table, and the PNG plots it shows. */
 final class DemoReport {
@@ -68,6 +68,6 @@ final class DemoReport {
     md.append("![loss curves](loss-curves.png)\n\n");
     md.append(
         "Runs, checkpoints and metrics are under `runs/`, models under `models/`, per-source reports under `eval/`.\n");
-    Files.writeString(work.resolve("report.md"), md.toString());
+    AtomicFiles.writeString(work.resolve("report.md"), md.toString());
   }
 }

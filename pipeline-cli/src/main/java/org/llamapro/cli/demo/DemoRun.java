@@ -2,12 +2,9 @@ package org.llamapro.cli.demo;
 
 import static org.apache.spark.sql.functions.col;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -26,7 +23,6 @@ import org.llamapro.data.spark.SparkSessions;
 import org.llamapro.data.tokenize.LlamaTokenizer;
 import org.llamapro.eval.perplexity.PerplexityEvaluator;
 import org.llamapro.eval.perplexity.PerplexityReport;
-import org.llamapro.io.Directories;
 import org.llamapro.shards.ShardTable;
 import org.llamapro.train.checkpoint.DType;
 import org.llamapro.train.expand.BlockExpander;
@@ -49,113 +45,152 @@ import org.slf4j.LoggerFactory;
  * and math (and, as the paper's baseline, fully fine-tune the base on the same data), then measure
  * general and domain perplexity of all four models and write a report.
  *
- * <p>Each stage records its completion under {@code <workdir>/.stages/}; a rerun skips finished
- * stages unless {@code fresh}.
+ * <p>Each finished stage records a fingerprint of its settings and of the stages it builds on under
+ * {@code <workdir>/.stages/}; a rerun skips a stage only when that fingerprint is unchanged, so a
+ * changed setting reruns its stage and everything after it.
  */
 public final class DemoRun {
   private static final Logger LOG = LoggerFactory.getLogger(DemoRun.class);
-  private static final ObjectMapper JSON =
-      new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
   static final List<String> MODELS = List.of("base", "expanded", "llama-pro", "full-finetune");
 
   private final DemoOptions options;
   private final Path work;
-  private final Map<String, Double> stageSeconds = new LinkedHashMap<>();
-  private int stageNumber;
+  private final Path confDirectory;
+  private final Path corpus;
+  private final boolean fresh;
+  private StageLedger ledger;
 
-  public DemoRun(DemoOptions options) {
+  /**
+   * @param options the {@code demo.*} settings
+   * @param work the work directory ({@code --workdir})
+   * @param confDirectory the stages' configuration files ({@code --conf-dir})
+   * @param corpus the corpus directory, {@link DemoOptions#corpus()} resolved
+   * @param fresh whether to delete the work directory first
+   */
+  public DemoRun(DemoOptions options, Path work, Path confDirectory, Path corpus, boolean fresh) {
     this.options = options;
-    this.work = options.workdir().toAbsolutePath().normalize();
+    this.work = work.toAbsolutePath().normalize();
+    this.confDirectory = confDirectory;
+    this.corpus = corpus;
+    this.fresh = fresh;
   }
 
-  /** Runs every stage not yet done and returns the report's facts. */
+  /** Runs every stage not yet done with these settings and returns the report's facts. */
   public DemoSummary run() throws IOException {
     long started = System.nanoTime();
-    if (options.fresh() && Files.exists(work)) {
-      LOG.info("--fresh: removing {}", work);
-      delete(work);
-    }
-    Files.createDirectories(work.resolve(".stages"));
-    stage(
-        "prepare data (ingest, dedupe, decontaminate; tokenize and pack general / domain shards)",
-        "prepare",
-        this::prepare);
-    stage("initialise the tiny base model", "init", this::initBase);
-    stage(
-        "pre-train the base model on general English (every block trainable)",
-        "pretrain",
-        this::pretrain);
-    stage(
-        "expand "
-            + options.layers()
-            + " -> "
-            + options.expandedLayers()
-            + " blocks (interleave, identity) and verify",
-        "expand",
-        this::expand);
-    stage("train only the new block on code and math (LLaMA Pro)", "train-pro", this::trainPro);
-    stage("fully fine-tune the base on the same data (baseline)", "train-full", this::trainFull);
-    stage(
-        "evaluate perplexity of the four models on general and domain validation shards",
-        "eval",
-        this::evaluate);
+    Path stages =
+        DemoWorkdir.open(work, fresh, Map.of("demo.corpus", corpus, "--conf-dir", confDirectory));
+    ledger = new StageLedger(stages, 8);
+    String prepare =
+        ledger.run(
+            "prepare",
+            "prepare data (ingest, dedupe, decontaminate; tokenize and pack general / domain"
+                + " shards)",
+            new StageInputs()
+                .with("prepare.properties", prepareSettings())
+                .with("pack.properties", packSettings())
+                .withFiles("corpus", corpus),
+            this::prepare);
+    String init =
+        ledger.run(
+            "init",
+            "initialise the tiny base model",
+            new StageInputs()
+                .with("config", String.valueOf(baseConfig()))
+                .with("seed", options.seed()),
+            this::initBase);
+    String pretrain =
+        ledger.run(
+            "pretrain",
+            "pre-train the base model on general English (every block trainable)",
+            new StageInputs()
+                .with(
+                    "pretrain.properties",
+                    trainSettings("pretrain.properties", options.pretrainSteps()))
+                .after("init", init)
+                .after("prepare", prepare),
+            this::pretrain);
+    String expand =
+        ledger.run(
+            "expand",
+            "expand "
+                + options.layers()
+                + " -> "
+                + options.expandedLayers()
+                + " blocks (interleave, identity) and verify",
+            new StageInputs()
+                .with("layers", options.expandedLayers())
+                .with("seed", options.seed())
+                .after("pretrain", pretrain),
+            this::expand);
+    String trainPro =
+        ledger.run(
+            "train-pro",
+            "train only the new block on code and math (LLaMA Pro)",
+            new StageInputs()
+                .with(
+                    "train-pro.properties",
+                    trainSettings("train-pro.properties", options.domainSteps()))
+                .after("expand", expand)
+                .after("prepare", prepare),
+            this::trainPro);
+    String trainFull =
+        ledger.run(
+            "train-full",
+            "fully fine-tune the base on the same data (baseline)",
+            new StageInputs()
+                .with(
+                    "train-full.properties",
+                    trainSettings("train-full.properties", options.domainSteps()))
+                .after("pretrain", pretrain)
+                .after("prepare", prepare),
+            this::trainFull);
+    String eval =
+        ledger.run(
+            "eval",
+            "evaluate perplexity of the four models on general and domain validation shards",
+            new StageInputs()
+                .with("rows", options.evalRows())
+                .after("prepare", prepare)
+                .after("pretrain", pretrain)
+                .after("expand", expand)
+                .after("train-pro", trainPro)
+                .after("train-full", trainFull),
+            this::evaluate);
     DemoSummary summary = DemoSummary.load(work);
-    stage("write the report", "report", () -> DemoReport.write(work, summary));
+    ledger.run(
+        "report",
+        "write the report",
+        new StageInputs()
+            .after("eval", eval)
+            .after("pretrain", pretrain)
+            .after("train-pro", trainPro)
+            .after("train-full", trainFull),
+        () -> DemoReport.write(work, summary));
     double total = (System.nanoTime() - started) / 1e9;
     LOG.info("demo finished in {}", seconds(total));
     return summary;
   }
 
+  /** Seconds of each stage this run executed (skipped stages are absent). */
   public Map<String, Double> stageSeconds() {
-    return stageSeconds;
-  }
-
-  /** A stage body. */
-  @FunctionalInterface
-  interface Body {
-    void run() throws IOException;
-  }
-
-  private void stage(String title, String name, Body body) throws IOException {
-    stageNumber++;
-    Path marker = work.resolve(".stages").resolve(name + ".done");
-    if (Files.exists(marker)) {
-      LOG.info("[{}/8] {}: already done (use --fresh to redo)", stageNumber, title);
-      return;
-    }
-    LOG.info("[{}/8] {} ...", stageNumber, title);
-    long t0 = System.nanoTime();
-    body.run();
-    double s = (System.nanoTime() - t0) / 1e9;
-    stageSeconds.put(name, s);
-    Files.writeString(marker, String.format(Locale.ROOT, "{\"seconds\": %.1f}%n", s));
-    LOG.info("[{}/8] {}: done in {}", stageNumber, title, seconds(s));
+    return ledger == null ? Map.of() : ledger.secondsByStage();
   }
 
   // 1. Data: one prepare over every source (dedupe runs across all of them), then two shard tables.
   private void prepare() {
-    Settings prepare = conf("prepare.properties");
-    Settings resolved = Settings.empty();
-    for (Map.Entry<String, String> e : prepare.asMap().entrySet()) {
-      String value = e.getValue();
-      if (e.getKey().startsWith(IngestOptions.INPUT_PREFIX)) {
-        value = options.corpus().resolve(value).toString();
-      }
-      resolved = resolved.with(e.getKey(), value);
-    }
-    resolved = resolved.with(PrepareOptions.OUTPUT, work.resolve("data").toString());
+    Settings resolved =
+        prepareSettings().with(PrepareOptions.OUTPUT, work.resolve("data").toString());
     SparkSession spark = SparkSessions.getOrCreate("pipeline demo");
     PreparePipeline.builder().setSpark(spark).setSettings(resolved).build().run();
-    Settings pack =
-        conf("pack.properties")
-            .with(PackOptions.SEQ_LEN, options.seqLen())
-            .with(PackOptions.SEED, options.seed());
-    PackOptions packOptions = PackOptions.fromSettings(pack);
+    PackOptions packOptions = PackOptions.fromSettings(packSettings());
     String clean = work.resolve("data").resolve("clean").toString();
     Dataset<Row> documents = TokenizePackStage.readDocuments(spark, clean);
     InputSnapshot snapshot =
         InputSnapshot.describe(spark.sparkContext().hadoopConfiguration(), clean);
     Object[] general = DemoOptions.GENERAL_SOURCES.toArray();
+    DemoWorkdir.delete(work.resolve("general"));
+    DemoWorkdir.delete(work.resolve("domain"));
     TokenizePackStage.run(
         spark,
         documents.filter(col(DocumentColumns.SOURCE).isin(general)),
@@ -172,19 +207,22 @@ public final class DemoRun {
 
   // 2. A fresh LLaMA with the LLaMA-2 vocabulary.
   private void initBase() throws IOException {
-    LlamaConfig config =
-        LlamaConfig.builder()
-            .setVocabSize(32000)
-            .setHiddenSize(options.hiddenSize())
-            .setIntermediateSize(options.intermediateSize())
-            .setNumHiddenLayers(options.layers())
-            .setNumAttentionHeads(options.heads())
-            .optRmsNormEps(1e-5)
-            .optMaxPositionEmbeddings(Math.max(2048, options.seqLen()))
-            .build();
+    LlamaConfig config = baseConfig();
     Path dir = work.resolve("models/base-init");
     delete(dir);
     PretrainedModels.initialize(dir, config, DType.F32, options.seed(), 5_000_000_000L);
+  }
+
+  private LlamaConfig baseConfig() {
+    return LlamaConfig.builder()
+        .setVocabSize(32000)
+        .setHiddenSize(options.hiddenSize())
+        .setIntermediateSize(options.intermediateSize())
+        .setNumHiddenLayers(options.layers())
+        .setNumAttentionHeads(options.heads())
+        .optRmsNormEps(1e-5)
+        .optMaxPositionEmbeddings(Math.max(2048, options.seqLen()))
+        .build();
   }
 
   // 3. General knowledge to forget later.
@@ -215,7 +253,7 @@ public final class DemoRun {
     ExpansionVerifier.Result result =
         ExpansionVerifier.verify(
             work.resolve("models/base"), expanded, ComputeTarget.cpu(), 4, 64, options.seed());
-    Files.writeString(work.resolve("models/expansion-check.json"), JSON.writeValueAsString(result));
+    ExpansionCheck.of(result).write(DemoSummary.expansionCheckFile(work));
     if (result.maxAbsDifference() != 0.0) {
       throw new IllegalStateException(
           "The identity expansion changed the logits by " + result.maxAbsDifference());
@@ -252,13 +290,10 @@ public final class DemoRun {
     Path output = work.resolve(run);
     delete(output);
     Settings settings =
-        conf(file)
-            .with(TrainConfig.MODEL.name(), model.toString())
-            .with(TrainConfig.SHARDS.name(), work.resolve(shards).toString())
-            .with(TrainConfig.OUTPUT.name(), output.toString())
-            .with(TrainConfig.STEPS.name(), steps)
-            .with(TrainConfig.SEQ_LEN.name(), options.seqLen())
-            .with(TrainConfig.SEED.name(), options.seed());
+        trainSettings(file, steps)
+            .with(TrainConfig.MODEL, model.toString())
+            .with(TrainConfig.SHARDS, work.resolve(shards).toString())
+            .with(TrainConfig.OUTPUT, output.toString());
     TrainingRun.Result result = TrainingRun.run(TrainConfig.from(settings));
     LOG.info(
         "{}: {} steps, last loss {}, validation loss {}",
@@ -291,9 +326,7 @@ public final class DemoRun {
                         "validation",
                         options.evalRows(),
                         name);
-            Files.writeString(
-                eval.resolve(name + "-" + table + ".json"),
-                JSON.writeValueAsString(report.toMap()) + "\n");
+            PerplexityFile.of(report).write(DemoSummary.evalFile(work, name, table));
             LOG.info(
                 "{} on {}: token perplexity {}, bits per byte {}",
                 name,
@@ -306,9 +339,35 @@ public final class DemoRun {
     }
   }
 
+  /** prepare.properties with the inputs resolved against the corpus. */
+  private Settings prepareSettings() {
+    Settings resolved = Settings.empty();
+    for (Map.Entry<String, String> e : conf("prepare.properties").asMap().entrySet()) {
+      String value = e.getValue();
+      if (e.getKey().startsWith(IngestOptions.INPUT_PREFIX)) {
+        value = corpus.resolve(value).toString();
+      }
+      resolved = resolved.with(e.getKey(), value);
+    }
+    return resolved;
+  }
+
+  private Settings packSettings() {
+    return conf("pack.properties")
+        .with(PackOptions.SEQ_LEN, options.seqLen())
+        .with(PackOptions.SEED, options.seed());
+  }
+
+  /** A training stage's settings without the paths the demo adds. */
+  private Settings trainSettings(String file, int steps) {
+    return conf(file)
+        .with(TrainConfig.STEPS, steps)
+        .with(TrainConfig.SEQ_LEN, options.seqLen())
+        .with(TrainConfig.SEED, options.seed());
+  }
+
   private Settings conf(String file) {
-    Path path = options.confDirectory().resolve(file);
-    return Settings.load(path);
+    return Settings.load(confDirectory.resolve(file));
   }
 
   static String seconds(double s) {
@@ -317,12 +376,7 @@ public final class DemoRun {
         : String.format(Locale.ROOT, "%.1fs", s);
   }
 
-  /** Removes a stage's earlier output before it reruns. */
   private static void delete(Path directory) {
-    try {
-      Directories.deleteRecursively(directory);
-    } catch (IOException e) {
-      throw new java.io.UncheckedIOException("Cannot remove " + directory, e);
-    }
+    DemoWorkdir.delete(directory);
   }
 }

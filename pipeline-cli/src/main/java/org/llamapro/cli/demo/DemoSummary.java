@@ -1,12 +1,6 @@
 package org.llamapro.cli.demo;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.BufferedReader;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -16,64 +10,49 @@ import java.util.Map;
  * What the demo measured, read back from its files: token perplexity and bits per byte of each
  * model on the general and domain validation shards, the loss curves of the three training runs,
  * and the expansion check.
+ *
+ * @param perplexity model to table ({@code general}, {@code domain}) to its overall figures
+ * @param losses run to its (step, loss) points
+ * @param expansionDifference the largest logit difference the identity expansion made
  */
 public record DemoSummary(
-    Map<String, Map<String, double[]>>
-        perplexity, // model -> table -> {token ppl, bits/byte, tokens}
-    Map<String, List<double[]>> losses, // run -> (step, loss)
+    Map<String, Map<String, PerplexityFile.Figures>> perplexity,
+    Map<String, List<double[]>> losses,
     double expansionDifference) {
-  private static final ObjectMapper JSON = new ObjectMapper();
+  static final List<String> TABLES = List.of("general", "domain");
+  static final List<String> RUNS = List.of("base", "llama-pro", "full-finetune");
 
-  public static DemoSummary load(Path work) throws IOException {
-    Map<String, Map<String, double[]>> perplexity = new LinkedHashMap<>();
+  public static DemoSummary load(Path work) {
+    Map<String, Map<String, PerplexityFile.Figures>> perplexity = new LinkedHashMap<>();
     for (String model : DemoRun.MODELS) {
-      Map<String, double[]> byTable = new LinkedHashMap<>();
-      for (String table : List.of("general", "domain")) {
-        JsonNode all =
-            JSON.readTree(work.resolve("eval").resolve(model + "-" + table + ".json").toFile())
-                .path("all");
-        byTable.put(
-            table,
-            new double[] {
-              all.path("token_perplexity").asDouble(),
-              all.path("bits_per_byte").asDouble(),
-              all.path("tokens").asDouble()
-            });
+      Map<String, PerplexityFile.Figures> byTable = new LinkedHashMap<>();
+      for (String table : TABLES) {
+        byTable.put(table, PerplexityFile.read(evalFile(work, model, table)).all());
       }
       perplexity.put(model, byTable);
     }
     Map<String, List<double[]>> losses = new LinkedHashMap<>();
-    for (String run : List.of("base", "llama-pro", "full-finetune")) {
-      List<double[]> points = new ArrayList<>();
-      Path metrics = work.resolve("runs").resolve(run).resolve("metrics.jsonl");
-      if (Files.exists(metrics)) {
-        try (BufferedReader reader = Files.newBufferedReader(metrics)) {
-          String line;
-          while ((line = reader.readLine()) != null) {
-            JsonNode node = JSON.readTree(line);
-            if (node.path("kind").asText().equals("train")
-                && node.has("loss")
-                && !node.path("skipped").asBoolean()) {
-              points.add(new double[] {node.path("step").asDouble(), node.path("loss").asDouble()});
-            }
-          }
-        }
-      }
-      losses.put(run, points);
+    for (String run : RUNS) {
+      losses.put(run, TrainingLosses.read(work.resolve("runs").resolve(run)));
     }
-    double difference =
-        JSON.readTree(work.resolve("models/expansion-check.json").toFile())
-            .path("maxAbsDifference")
-            .asDouble(Double.NaN);
+    double difference = ExpansionCheck.read(expansionCheckFile(work)).maxAbsDifference();
     return new DemoSummary(perplexity, losses, difference);
   }
 
+  static Path evalFile(Path work, String model, String table) {
+    return work.resolve("eval").resolve(model + "-" + table + ".json");
+  }
+
+  static Path expansionCheckFile(Path work) {
+    return work.resolve("models/expansion-check.json");
+  }
+
   public double tokenPerplexity(String model, String table) {
-    return perplexity.get(model).get(table)[0];
+    return PerplexityFile.Figures.orNaN(perplexity.get(model).get(table).tokenPerplexity());
   }
 
   public double bitsPerByte(String model, String table) {
-    return perplexity.get(model).get(table)[1];
+    return PerplexityFile.Figures.orNaN(perplexity.get(model).get(table).bitsPerByte());
   }
 
   /** One sentence on what happened, from the measured values, whatever they are. */
