@@ -18,6 +18,7 @@ import org.llamapro.train.trainer.RunCheckpoint;
 import org.llamapro.train.trainer.RunFile;
 import org.llamapro.train.trainer.ShardTableData;
 import org.llamapro.train.trainer.TrainConfig;
+import org.llamapro.train.trainer.TrainingDivergedException;
 import org.llamapro.train.trainer.TrainingRun;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -53,6 +54,13 @@ final class RankTask extends AbstractFunction1<Iterator<Integer>, Iterator<Strin
     int rank = context.partitionId();
     int attempt = context.stageAttemptNumber();
     TrainConfig config = settings.trainConfig();
+    if (attempt > 0) {
+      Divergence.read(config.output())
+          .ifPresent(
+              d -> {
+                throw new IllegalStateException("Not retrying a diverged run: " + d.message());
+              });
+    }
     String device = device(context, rank, config.device());
     ComputeTarget target = ComputeTarget.resolve(device, config.dtype());
     if (gpus && !target.device().isGpu()) {
@@ -123,8 +131,13 @@ final class RankTask extends AbstractFunction1<Iterator<Integer>, Iterator<Strin
             .optConfig(settings.allReduceConfig())
             .optSessionId(attempt) // a stale task of an earlier attempt cannot join
             .build()) {
-      TrainingRun.Result result =
-          TrainingRun.run(rankConfig, version -> ShardTableData.open(shards, version), ring);
+      TrainingRun.Result result;
+      try {
+        result = TrainingRun.run(rankConfig, version -> ShardTableData.open(shards, version), ring);
+      } catch (TrainingDivergedException e) {
+        Divergence.of(e).write(config.output()); // every rank diverges at the same step
+        throw e;
+      }
       RankSummary summary =
           RankSummary.of(
               rank, executor, target.device().toString(), attempt, resume ? resumeFrom : 0, result);

@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Optional;
 import java.util.stream.IntStream;
 import org.apache.spark.SparkConf;
 import org.apache.spark.SparkContext;
@@ -116,6 +117,7 @@ public final class SparkTrainingJob {
               + RunFile.FILE_NAME
               + "); pass --resume to continue it, or choose a new --output");
     }
+    Divergence.clear(config.output());
     LaunchChecks.Plan plan = waitForSlots(spark, world, settings.executorWait());
     describeBalance(config, world);
     RunEvents.append(
@@ -144,11 +146,16 @@ public final class SparkTrainingJob {
           new RunEvent.JobFinished(
               RunEvent.now(), result.lastStep(), result.finished(), leader.stageAttempt()));
       return result;
-    } catch (RuntimeException e) {
+    } catch (Exception e) { // also Spark's SparkException: checked, but undeclared by Scala
       RunEvents.appendQuietly(
           config.output(),
           new RunEvent.JobFailed(
               RunEvent.now(), String.valueOf(e.getMessage()).lines().findFirst().orElse("")));
+      // Spark wraps a rank's exception in its own; a divergence is reported as itself.
+      Optional<Divergence> divergence = Divergence.read(config.output());
+      if (divergence.isPresent()) {
+        throw divergence.get().toException();
+      }
       throw e;
     } finally {
       spark.removeSparkListener(listener);

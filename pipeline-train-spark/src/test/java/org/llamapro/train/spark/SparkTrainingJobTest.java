@@ -16,7 +16,9 @@ import org.junit.jupiter.api.io.TempDir;
 import org.llamapro.config.Settings;
 import org.llamapro.data.spark.SparkSessions;
 import org.llamapro.train.trainer.CheckpointStore;
+import org.llamapro.train.trainer.OptimizerSettings;
 import org.llamapro.train.trainer.TrainConfig;
+import org.llamapro.train.trainer.TrainingDivergedException;
 import org.llamapro.train.trainer.TrainingRun;
 
 /** The barrier job in local mode: ranks are threads of this JVM, the ring runs over loopback. */
@@ -88,6 +90,35 @@ class SparkTrainingJobTest {
     assertEquals(2, attempt.ranks().size());
     assertEquals("cpu()", attempt.ranks().get(1).device());
     assertEquals(0, attempt.resumeFromStep());
+  }
+
+  @Test
+  void aDivergingRunFailsOnceWithItsOwnMessageInsteadOfRetrainingEveryAttempt() {
+    // A learning rate this large makes the loss non-finite within a few steps on every rank.
+    Path run = temp.resolve("diverging");
+    TrainingDivergedException e =
+        assertThrows(
+            TrainingDivergedException.class,
+            () ->
+                SparkTrainingJob.run(
+                    spark.sparkContext(),
+                    settings(
+                        run,
+                        TrainConfig.WORKERS + "=2",
+                        OptimizerSettings.LR + "=1e9",
+                        OptimizerSettings.MIN_LR + "=1e8",
+                        OptimizerSettings.WARMUP_RATIO + "=0",
+                        OptimizerSettings.GRAD_CLIP + "=0",
+                        TrainConfig.MAX_SKIPPED_STEPS + "=1",
+                        TrainConfig.STEPS + "=8")));
+    assertTrue(e.getMessage().startsWith("Training diverged at step " + e.step()), e.getMessage());
+    // Spark retried the barrier stage, but no retried attempt trained again.
+    long attempts =
+        RunEvents.read(run).stream()
+            .filter(event -> event.name().equals("attempt_started"))
+            .count();
+    assertEquals(1, attempts, RunEvents.read(run).toString());
+    assertEquals("job_failed", RunEvents.read(run).get(RunEvents.read(run).size() - 1).name());
   }
 
   @Test

@@ -10,7 +10,7 @@ import org.llamapro.train.model.AttentionContext;
 import org.llamapro.train.model.LlamaModel;
 
 /**
- * Forward and backward of one micro-batch with layer-wise recomputation (DESIGN.md):
+ * Forward and backward of one micro-batch with layer-wise recomputation (docs/training.md):
  *
  * <ol>
  *   <li>Forward without a tape, keeping only the input of each block from the lowest trainable

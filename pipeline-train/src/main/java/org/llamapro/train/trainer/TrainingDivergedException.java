@@ -34,6 +34,18 @@ public final class TrainingDivergedException extends RuntimeException {
     this.lastGoodCheckpoint = lastGoodCheckpoint;
   }
 
+  private TrainingDivergedException(String message, int step, Path lastGoodCheckpoint) {
+    super(message);
+    this.step = step;
+    this.lastGoodCheckpoint = lastGoodCheckpoint;
+  }
+
+  /** The same failure as reported by another JVM (a Spark executor), with its message. */
+  public static TrainingDivergedException reported(
+      String message, int step, Path lastGoodCheckpoint) {
+    return new TrainingDivergedException(message, step, lastGoodCheckpoint);
+  }
+
   /** The step at which the run stopped. */
   public int step() {
     return step;
