@@ -6,11 +6,14 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.llamapro.config.Settings;
+import org.llamapro.data.pack.DocumentsTable;
 import org.llamapro.data.pack.InputSnapshot;
 import org.llamapro.data.pack.PackOptions;
 import org.llamapro.data.pack.PackResult;
 import org.llamapro.data.pack.TokenizePackStage;
 import org.llamapro.data.spark.SparkSessions;
+import org.llamapro.io.JsonFiles;
+import org.llamapro.shards.ShardBuild;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -58,18 +61,17 @@ final class DataPackCommand implements Callable<Integer> {
     Settings settings =
         config
             .resolve()
-            .with(PackOptions.SEQ_LEN, seqLen)
-            .with(PackOptions.TOKENIZER, tokenizer == null ? null : tokenizer.toAbsolutePath());
-    PackOptions options = PackOptions.fromSettings(settings);
+            .with(PackOptions.SEQ_LEN.name(), seqLen)
+            .with(
+                PackOptions.TOKENIZER.name(),
+                tokenizer == null ? null : tokenizer.toAbsolutePath());
+    PackOptions options = PackOptions.from(settings);
     SparkSession spark = SparkSessions.getOrCreate("pipeline data pack");
-    Dataset<Row> table = TokenizePackStage.readDocuments(spark, documents);
-    InputSnapshot input =
+    Dataset<Row> table = DocumentsTable.read(spark, documents);
+    ShardBuild.Input input =
         InputSnapshot.describe(spark.sparkContext().hadoopConfiguration(), documents);
     PackResult result = TokenizePackStage.run(spark, table, options, output, input);
-    System.out.println(
-        new com.fasterxml.jackson.databind.ObjectMapper()
-            .writerWithDefaultPrettyPrinter()
-            .writeValueAsString(result.toSummary()));
+    System.out.print(JsonFiles.toJson(result.report()));
     return 0;
   }
 }

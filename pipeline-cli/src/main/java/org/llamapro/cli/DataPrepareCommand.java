@@ -1,10 +1,7 @@
 package org.llamapro.cli;
 
-import com.fasterxml.jackson.databind.SerializationFeature;
-import com.fasterxml.jackson.databind.json.JsonMapper;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import org.apache.spark.sql.SparkSession;
 import org.llamapro.config.Settings;
@@ -13,7 +10,9 @@ import org.llamapro.data.pack.PackOptions;
 import org.llamapro.data.pack.PackPrepareStage;
 import org.llamapro.data.prepare.PrepareOptions;
 import org.llamapro.data.prepare.PreparePipeline;
+import org.llamapro.data.prepare.PrepareSummary;
 import org.llamapro.data.spark.SparkSessions;
+import org.llamapro.io.JsonFiles;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -73,21 +72,20 @@ final class DataPrepareCommand implements Callable<Integer> {
           settings.with(
               IngestOptions.INPUT_PREFIX + input.substring(0, eq), input.substring(eq + 1));
     }
-    settings = settings.with(PrepareOptions.OUTPUT, output);
-    settings = settings.with(PackOptions.SEQ_LEN, seqLen).with(PackOptions.TOKENIZER, tokenizer);
+    settings = settings.with(PrepareOptions.OUTPUT.name(), output);
+    settings =
+        settings
+            .with(PackOptions.SEQ_LEN.name(), seqLen)
+            .with(PackOptions.TOKENIZER.name(), tokenizer);
     // Usage errors fail here, before Spark starts.
     PrepareOptions.from(settings);
     IngestOptions.from(settings);
     PackPrepareStage pack = PackPrepareStage.from(settings);
     SparkSession spark = SparkSessions.getOrCreate("pipeline data prepare");
     PreparePipeline pipeline =
-        PreparePipeline.builder().setSpark(spark).setSettings(settings).addStage(pack).build();
-    Map<String, Object> summary = pipeline.run();
-    System.out.println(
-        JsonMapper.builder()
-            .enable(SerializationFeature.INDENT_OUTPUT)
-            .build()
-            .writeValueAsString(summary));
+        PreparePipeline.builder().setSpark(spark).setSettings(settings).optPack(pack).build();
+    PrepareSummary summary = pipeline.run();
+    System.out.print(JsonFiles.toJson(summary));
     return 0;
   }
 }

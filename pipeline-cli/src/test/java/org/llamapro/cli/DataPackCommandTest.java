@@ -45,7 +45,7 @@ class DataPackCommandTest {
 
   @Test
   void packThenInspect() throws Exception {
-    SparkSession spark = SparkSessions.localForTests("DataPackCommandTest");
+    SparkSession spark = SparkSessions.smallLocal("DataPackCommandTest");
     spark.conf().set("spark.databricks.delta.snapshotPartitions", "2");
     List<Row> rows = new ArrayList<>();
     for (int i = 0; i < 30; i++) {

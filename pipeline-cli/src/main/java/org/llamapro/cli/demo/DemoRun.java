@@ -17,6 +17,7 @@ import org.apache.spark.sql.SparkSession;
 import org.llamapro.config.Settings;
 import org.llamapro.data.DocumentColumns;
 import org.llamapro.data.ingest.IngestOptions;
+import org.llamapro.data.pack.DocumentsTable;
 import org.llamapro.data.pack.InputSnapshot;
 import org.llamapro.data.pack.PackOptions;
 import org.llamapro.data.pack.TokenizePackStage;
@@ -27,6 +28,7 @@ import org.llamapro.data.tokenize.LlamaTokenizer;
 import org.llamapro.eval.perplexity.PerplexityEvaluator;
 import org.llamapro.eval.perplexity.PerplexityReport;
 import org.llamapro.io.Directories;
+import org.llamapro.shards.ShardBuild;
 import org.llamapro.shards.ShardTable;
 import org.llamapro.train.checkpoint.DType;
 import org.llamapro.train.expand.BlockExpander;
@@ -143,17 +145,17 @@ public final class DemoRun {
       }
       resolved = resolved.with(e.getKey(), value);
     }
-    resolved = resolved.with(PrepareOptions.OUTPUT, work.resolve("data").toString());
+    resolved = resolved.with(PrepareOptions.OUTPUT.name(), work.resolve("data").toString());
     SparkSession spark = SparkSessions.getOrCreate("pipeline demo");
     PreparePipeline.builder().setSpark(spark).setSettings(resolved).build().run();
     Settings pack =
         conf("pack.properties")
-            .with(PackOptions.SEQ_LEN, options.seqLen())
-            .with(PackOptions.SEED, options.seed());
-    PackOptions packOptions = PackOptions.fromSettings(pack);
+            .with(PackOptions.SEQ_LEN.name(), options.seqLen())
+            .with(PackOptions.SEED.name(), options.seed());
+    PackOptions packOptions = PackOptions.from(pack);
     String clean = work.resolve("data").resolve("clean").toString();
-    Dataset<Row> documents = TokenizePackStage.readDocuments(spark, clean);
-    InputSnapshot snapshot =
+    Dataset<Row> documents = DocumentsTable.read(spark, clean);
+    ShardBuild.Input snapshot =
         InputSnapshot.describe(spark.sparkContext().hadoopConfiguration(), clean);
     Object[] general = DemoOptions.GENERAL_SOURCES.toArray();
     TokenizePackStage.run(
