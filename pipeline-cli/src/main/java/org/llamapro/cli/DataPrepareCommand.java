@@ -25,7 +25,8 @@ import picocli.CommandLine.Option;
       "Read the corpora, deduplicate and decontaminate them, and write documents/, quarantine/,"
           + " dedupe/audit/, dedupe/index/, clean/ and summary.json under --output.",
       "Re-running with the same --output resumes: completed stages with unchanged settings are"
-          + " skipped."
+          + " skipped, and a stage that failed or was killed is redone. --output must not contain"
+          + " or be inside an --input."
     })
 final class DataPrepareCommand implements Callable<Integer> {
   @Option(
@@ -80,6 +81,7 @@ final class DataPrepareCommand implements Callable<Integer> {
     // Usage errors fail here, before Spark starts.
     PrepareOptions.from(settings);
     IngestOptions.from(settings);
+    PreparePipeline.requireDisjointOutput(settings);
     PackPrepareStage pack = PackPrepareStage.from(settings);
     SparkSession spark = SparkSessions.getOrCreate("pipeline data prepare");
     PreparePipeline pipeline =

@@ -11,6 +11,7 @@ import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.LocalFileSystem;
 import org.apache.hadoop.fs.Path;
 import org.llamapro.io.AtomicFiles;
+import org.llamapro.io.InvalidFileException;
 import org.llamapro.io.JsonFiles;
 
 /**
@@ -25,7 +26,7 @@ public final class HadoopJsonFiles {
   public static <T> T read(Configuration conf, String path, Class<T> type, String what) {
     T value = readIfExists(conf, path, type, what);
     if (value == null) {
-      throw new org.llamapro.io.InvalidFileException("Missing " + what + ": " + path);
+      throw new InvalidFileException("Missing " + what + ": " + path);
     }
     return value;
   }

@@ -13,10 +13,14 @@ import java.util.TreeMap;
 import org.apache.spark.sql.SparkSession;
 import org.llamapro.config.ConfigException;
 import org.llamapro.config.Settings;
+import org.llamapro.data.decontam.DecontamOptions;
 import org.llamapro.data.decontam.DecontamReport;
 import org.llamapro.data.decontam.DecontamStage;
+import org.llamapro.data.decontam.EvalSetSpec;
+import org.llamapro.data.dedupe.DedupeOptions;
 import org.llamapro.data.dedupe.DedupeReport;
 import org.llamapro.data.dedupe.DedupeStage;
+import org.llamapro.data.ingest.IngestOptions;
 import org.llamapro.data.ingest.IngestReport;
 import org.llamapro.data.ingest.IngestStage;
 import org.llamapro.data.pack.PackPrepareStage;
@@ -34,11 +38,15 @@ import org.slf4j.LoggerFactory;
  * {@code data prepare}: ingest -> dedupe -> decontam -> clean, then optionally tokenize and pack
  * ({@link Builder#optPack}), each reading the tables of the ones before from the output directory.
  *
+ * <p>The output directory must not contain or be inside an input ({@link #requireDisjointOutput}).
+ * Before the first stage writes, the run marks it as a prepare output ({@code
+ * _progress/prepare.json}); a non-empty directory without {@code _progress/} is refused.
+ *
  * <p>Restart: each completed stage leaves {@code _progress/<stage>.json} with a fingerprint of its
  * settings, its inputs and the stages before it. A re-run with the same output directory skips the
  * stages whose fingerprint is unchanged and runs the rest (deleting their old outputs first), so a
- * failed run resumes at the stage that failed, and a changed setting re-runs only what it affects.
- * {@code summary.json} is written last.
+ * failed or killed run resumes at the stage that failed (the first one included), and a changed
+ * setting re-runs only what it affects. {@code summary.json} is written last.
  */
 public final class PreparePipeline {
   private static final Logger LOG = LoggerFactory.getLogger(PreparePipeline.class);
@@ -73,6 +81,9 @@ public final class PreparePipeline {
               + " is not empty and holds no earlier prepare run (no _progress/); choose a new or"
               + " empty directory");
     }
+    // Marked as this tool's before any stage writes: a run that fails or is killed in its first
+    // stage is resumed by the next run instead of being refused as a foreign directory.
+    PrepareMarker.ensure(tables, layout.progress());
     tables.delete(layout.summary());
     long started = System.nanoTime();
     Map<String, StageReport> reports = new LinkedHashMap<>();
@@ -94,6 +105,26 @@ public final class PreparePipeline {
     summary.write(tables.hadoopConf(), layout.summary());
     LOG.info("prepare: done; summary in {}", layout.summary());
     return summary;
+  }
+
+  /**
+   * Refuses an output directory that contains or is inside one of the run's inputs: the corpora
+   * ({@code --input}), the evaluation sets and the reference indexes. Needs no Spark, so the CLI
+   * checks it before starting a session.
+   */
+  public static void requireDisjointOutput(Settings settings) {
+    Map<String, String> inputs = new LinkedHashMap<>();
+    IngestOptions.from(settings)
+        .inputs()
+        .forEach((source, path) -> inputs.put("--input " + source, path));
+    for (EvalSetSpec set : DecontamOptions.from(settings).evalSets()) {
+      inputs.put(DecontamOptions.EVAL_SETS + " " + set.name(), set.path());
+    }
+    List<String> indexes = DedupeOptions.from(settings).referenceIndexes();
+    for (int i = 0; i < indexes.size(); i++) {
+      inputs.put(DedupeOptions.REFERENCE_INDEX + "[" + i + "]", indexes.get(i));
+    }
+    OutputChecks.requireDisjoint(PrepareOptions.from(settings).output(), inputs);
   }
 
   private <R extends StageReport> StageEntry<R> runOrResume(
@@ -212,6 +243,7 @@ public final class PreparePipeline {
       requireNonNull(spark, "spark is null: call setSpark");
       requireNonNull(settings, "settings is null: call setSettings");
       PrepareOptions options = PrepareOptions.from(settings);
+      requireDisjointOutput(settings);
       List<PrepareStage<?>> stages = new ArrayList<>();
       stages.add(IngestStage.from(settings));
       stages.add(DedupeStage.from(settings));

@@ -372,4 +372,99 @@ class PreparePipelineTest {
         error.getMessage().contains("is not empty and holds no earlier prepare run"),
         error.getMessage());
   }
+
+  // A rerun after a failure, and the outputs a run refuses.
+
+  @Test
+  void aRunThatFailedInIngestIsRetriedInTheSameOutput() throws Exception {
+    Path input = temp.resolve("retry-in/notes");
+    Files.createDirectories(input);
+    Path file = input.resolve("part-0.jsonl");
+    Files.writeString(file, "{\"text\": \"a good line of text\"}\nnot json\nnot json either\n");
+    Path out = temp.resolve("retry-out");
+    Map<String, String> settings =
+        Map.of("ingest.input.notes", input.toString(), "prepare.output", out.toString());
+    BadInputException failure = assertThrows(BadInputException.class, () -> run(settings));
+    assertTrue(failure.getMessage().startsWith("Too much bad input: 2 bad record(s) of 3"));
+    // Ingest wrote its tables before it failed; the stage is not marked complete.
+    assertTrue(Files.exists(out.resolve("quarantine/_delta_log")));
+    assertFalse(Files.exists(out.resolve("_progress/ingest.json")));
+
+    // The input fixed, the same command again: ingest is redone in the same output.
+    Files.writeString(file, "{\"text\": \"a good line of text\"}\n{\"text\": \"another line\"}\n");
+    PrepareSummary summary = run(settings);
+    assertFalse(summary.stages().ingest().resumed());
+    assertEquals(2, summary.stages().ingest().report().documents());
+    assertEquals(0, summary.stages().ingest().report().badRecords());
+    assertEquals(0, tables.read(out.resolve("quarantine").toString()).count());
+    assertEquals(2, tables.read(out.resolve("clean").toString()).count());
+  }
+
+  @Test
+  void anOutputAroundAnInputIsRefusedBeforeAnythingIsWritten() throws Exception {
+    Path parent = temp.resolve("around");
+    Path input = parent.resolve("in/notes");
+    Files.createDirectories(input);
+    Files.writeString(input.resolve("part-0.jsonl"), "{\"text\": \"some text\"}\n");
+    Map<String, String> settings =
+        Map.of("ingest.input.notes", input.toString(), "prepare.output", parent.toString());
+    IllegalArgumentException error =
+        assertThrows(IllegalArgumentException.class, () -> run(settings));
+    assertEquals(
+        "--output "
+            + parent
+            + " contains --input notes "
+            + input
+            + ": replacing the output would delete the input; choose another --output",
+        error.getMessage());
+    assertFalse(Files.exists(parent.resolve("_progress")));
+  }
+
+  @Test
+  void anOutputInsideAnInputIsRefusedBeforeAnythingIsWritten() throws Exception {
+    Path input = temp.resolve("within/notes");
+    Files.createDirectories(input);
+    Files.writeString(input.resolve("part-0.jsonl"), "{\"text\": \"some text\"}\n");
+    Path inside = input.resolve("prepared");
+    Map<String, String> settings =
+        Map.of("ingest.input.notes", input.toString(), "prepare.output", inside.toString());
+    IllegalArgumentException error =
+        assertThrows(IllegalArgumentException.class, () -> run(settings));
+    assertEquals(
+        "--output "
+            + inside
+            + " is inside --input notes "
+            + input
+            + "; choose an --output outside it",
+        error.getMessage());
+    assertFalse(Files.exists(inside));
+  }
+
+  @Test
+  void remoteOutputsAreComparedByFileSystemAndPath() {
+    IllegalArgumentException error =
+        assertThrows(
+            IllegalArgumentException.class,
+            () ->
+                PreparePipeline.requireDisjointOutput(
+                    Settings.of(
+                        Map.of(
+                            "ingest.input.stack", "s3a://corpus/raw/stack",
+                            "prepare.output", "s3a://corpus/raw"))));
+    assertEquals(
+        "--output s3a://corpus/raw contains --input stack s3a://corpus/raw/stack: replacing the"
+            + " output would delete the input; choose another --output",
+        error.getMessage());
+    // Another bucket, or a sibling whose name shares a prefix, is fine.
+    PreparePipeline.requireDisjointOutput(
+        Settings.of(
+            Map.of(
+                "ingest.input.stack", "s3a://corpus/raw/stack",
+                "prepare.output", "s3a://other/raw")));
+    PreparePipeline.requireDisjointOutput(
+        Settings.of(
+            Map.of(
+                "ingest.input.stack", "s3a://corpus/raw-stack",
+                "prepare.output", "s3a://corpus/raw")));
+  }
 }
