@@ -25,9 +25,12 @@ import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.llamapro.config.Settings;
+import org.llamapro.data.dedupe.DedupeReport;
 import org.llamapro.data.prepare.PreparePipeline;
-import org.llamapro.data.prepare.Tables;
+import org.llamapro.data.prepare.PrepareSummary;
+import org.llamapro.data.prepare.StageEntry;
 import org.llamapro.data.spark.SparkSessions;
+import org.llamapro.data.stage.Tables;
 
 /**
  * {@code bench/run data-prepare [--size-mb 200] [--out DIR]}: generates a corpus in the four
@@ -98,20 +101,18 @@ public final class DataPrepareBenchmark {
         "humaneval="
             + Path.of("pipeline-data/src/test/resources/evalsets/humaneval.jsonl")
                 .toAbsolutePath());
-    Map<String, Object> summary =
+    PrepareSummary summary =
         PreparePipeline.builder().setSpark(spark).setSettings(Settings.of(settings)).build().run();
     report(summary);
     quality(spark, out.resolve("prepare"), planted);
   }
 
-  @SuppressWarnings("unchecked")
-  private static void report(Map<String, Object> summary) {
-    Map<String, Object> stages = (Map<String, Object>) summary.get("stages");
-    Map<String, Object> ingest = (Map<String, Object>) stages.get("ingest");
-    long documents = ((Number) ingest.get("documents")).longValue();
-    long bytes = ((Number) ingest.get("bytes")).longValue();
-    Map<String, Object> dedupe = (Map<String, Object>) stages.get("dedupe");
-    long afterDedupe = documents - ((Number) dedupe.get("removed")).longValue();
+  private static void report(PrepareSummary summary) {
+    PrepareSummary.Stages stages = summary.stages();
+    long documents = stages.ingest().report().documents();
+    long bytes = stages.ingest().report().bytes();
+    DedupeReport dedupe = stages.dedupe().report();
+    long afterDedupe = documents - dedupe.removed();
     System.out.printf(
         Locale.ROOT,
         "%-9s %10s %10s %9s %10s %8s%n",
@@ -121,9 +122,13 @@ public final class DataPrepareBenchmark {
         "seconds",
         "docs/s",
         "MB/s");
-    for (Map.Entry<String, Object> entry : stages.entrySet()) {
-      Map<String, Object> stage = (Map<String, Object>) entry.getValue();
-      double seconds = ((Number) stage.get("seconds")).doubleValue();
+    Map<String, StageEntry<?>> entries = new LinkedHashMap<>();
+    entries.put("ingest", stages.ingest());
+    entries.put("dedupe", stages.dedupe());
+    entries.put("decontam", stages.decontam());
+    entries.put("clean", stages.clean());
+    for (Map.Entry<String, StageEntry<?>> entry : entries.entrySet()) {
+      double seconds = entry.getValue().seconds();
       long docsIn =
           entry.getKey().equals("ingest") || entry.getKey().equals("dedupe")
               ? documents
@@ -142,12 +147,12 @@ public final class DataPrepareBenchmark {
     System.out.printf(
         Locale.ROOT,
         "total     %.1f s; exact removed %s, near removed %s, candidate edges %s, verified %s, cc rounds %s%n",
-        ((Number) summary.get("seconds")).doubleValue(),
-        dedupe.get("exact_removed"),
-        dedupe.get("near_removed"),
-        dedupe.get("near_candidate_edges"),
-        dedupe.get("near_verified_edges"),
-        dedupe.get("near_cc_rounds"));
+        summary.seconds(),
+        dedupe.exactRemoved(),
+        dedupe.nearRemoved(),
+        dedupe.nearCandidateEdges(),
+        dedupe.nearVerifiedEdges(),
+        dedupe.nearCcRounds());
   }
 
   /**

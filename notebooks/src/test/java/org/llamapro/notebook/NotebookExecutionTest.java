@@ -43,7 +43,7 @@ class NotebookExecutionTest {
     }
 
     // A small shard table to look at.
-    SparkSession spark = SparkSessions.localForTests("NotebookExecutionTest");
+    SparkSession spark = SparkSessions.smallLocal("NotebookExecutionTest");
     spark.conf().set("spark.databricks.delta.snapshotPartitions", "2");
     List<Row> documents = new ArrayList<>();
     for (int i = 0; i < 40; i++) {

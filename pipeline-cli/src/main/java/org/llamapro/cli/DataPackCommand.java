@@ -5,13 +5,15 @@ import java.util.concurrent.Callable;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
-import org.llamapro.cli.config.UnconvertedGroups;
 import org.llamapro.config.Settings;
+import org.llamapro.data.pack.DocumentsTable;
 import org.llamapro.data.pack.InputSnapshot;
 import org.llamapro.data.pack.PackOptions;
 import org.llamapro.data.pack.PackResult;
 import org.llamapro.data.pack.TokenizePackStage;
 import org.llamapro.data.spark.SparkSessions;
+import org.llamapro.io.JsonFiles;
+import org.llamapro.shards.ShardBuild;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -58,19 +60,16 @@ final class DataPackCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     Settings settings =
         config
-            .resolve(UnconvertedGroups.PACK)
+            .resolve(PackOptions.KEYS)
             .with(PackOptions.SEQ_LEN, seqLen)
             .with(PackOptions.TOKENIZER, tokenizer == null ? null : tokenizer.toAbsolutePath());
-    PackOptions options = PackOptions.fromSettings(settings);
+    PackOptions options = PackOptions.from(settings);
     SparkSession spark = SparkSessions.getOrCreate("pipeline data pack");
-    Dataset<Row> table = TokenizePackStage.readDocuments(spark, documents);
-    InputSnapshot input =
+    Dataset<Row> table = DocumentsTable.read(spark, documents);
+    ShardBuild.Input input =
         InputSnapshot.describe(spark.sparkContext().hadoopConfiguration(), documents);
     PackResult result = TokenizePackStage.run(spark, table, options, output, input);
-    System.out.println(
-        new com.fasterxml.jackson.databind.ObjectMapper()
-            .writerWithDefaultPrettyPrinter()
-            .writeValueAsString(result.toSummary()));
+    System.out.print(JsonFiles.toJson(result.report()));
     return 0;
   }
 }

@@ -1,20 +1,20 @@
 package org.llamapro.cli;
 
-import com.fasterxml.jackson.databind.SerializationFeature;
-import com.fasterxml.jackson.databind.json.JsonMapper;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import org.apache.spark.sql.SparkSession;
-import org.llamapro.cli.config.UnconvertedGroups;
 import org.llamapro.config.Settings;
+import org.llamapro.data.decontam.DecontamOptions;
+import org.llamapro.data.dedupe.DedupeOptions;
 import org.llamapro.data.ingest.IngestOptions;
 import org.llamapro.data.pack.PackOptions;
 import org.llamapro.data.pack.PackPrepareStage;
 import org.llamapro.data.prepare.PrepareOptions;
 import org.llamapro.data.prepare.PreparePipeline;
+import org.llamapro.data.prepare.PrepareSummary;
 import org.llamapro.data.spark.SparkSessions;
+import org.llamapro.io.JsonFiles;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -27,7 +27,8 @@ import picocli.CommandLine.Option;
       "Read the corpora, deduplicate and decontaminate them, and write documents/, quarantine/,"
           + " dedupe/audit/, dedupe/index/, clean/ and summary.json under --output.",
       "Re-running with the same --output resumes: completed stages with unchanged settings are"
-          + " skipped."
+          + " skipped, and a stage that failed or was killed is redone. --output must not contain"
+          + " or be inside an --input."
     })
 final class DataPrepareCommand implements Callable<Integer> {
   @Option(
@@ -65,11 +66,11 @@ final class DataPrepareCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     Settings settings =
         config.resolve(
-            UnconvertedGroups.PREPARE,
-            UnconvertedGroups.INGEST,
-            UnconvertedGroups.DEDUPE,
-            UnconvertedGroups.DECONTAM,
-            UnconvertedGroups.PACK);
+            PrepareOptions.KEYS,
+            IngestOptions.KEYS,
+            DedupeOptions.KEYS,
+            DecontamOptions.KEYS,
+            PackOptions.KEYS);
     for (String input : inputs) {
       int eq = input.indexOf('=');
       if (eq <= 0 || eq == input.length() - 1) {
@@ -80,21 +81,21 @@ final class DataPrepareCommand implements Callable<Integer> {
           settings.with(
               IngestOptions.INPUT_PREFIX + input.substring(0, eq), input.substring(eq + 1));
     }
-    settings = settings.with(PrepareOptions.OUTPUT, output);
-    settings = settings.with(PackOptions.SEQ_LEN, seqLen).with(PackOptions.TOKENIZER, tokenizer);
+    settings = settings.with(PrepareOptions.OUTPUT.name(), output);
+    settings =
+        settings
+            .with(PackOptions.SEQ_LEN.name(), seqLen)
+            .with(PackOptions.TOKENIZER.name(), tokenizer);
     // Usage errors fail here, before Spark starts.
     PrepareOptions.from(settings);
     IngestOptions.from(settings);
+    PreparePipeline.requireDisjointOutput(settings);
     PackPrepareStage pack = PackPrepareStage.from(settings);
     SparkSession spark = SparkSessions.getOrCreate("pipeline data prepare");
     PreparePipeline pipeline =
-        PreparePipeline.builder().setSpark(spark).setSettings(settings).addStage(pack).build();
-    Map<String, Object> summary = pipeline.run();
-    System.out.println(
-        JsonMapper.builder()
-            .enable(SerializationFeature.INDENT_OUTPUT)
-            .build()
-            .writeValueAsString(summary));
+        PreparePipeline.builder().setSpark(spark).setSettings(settings).optPack(pack).build();
+    PrepareSummary summary = pipeline.run();
+    System.out.print(JsonFiles.toJson(summary));
     return 0;
   }
 }

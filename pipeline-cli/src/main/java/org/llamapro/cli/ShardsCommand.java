@@ -60,6 +60,8 @@ final class ShardsCommand implements Runnable {
         if (json) {
           System.out.println(
               new com.fasterxml.jackson.databind.ObjectMapper()
+                  .setPropertyNamingStrategy(
+                      com.fasterxml.jackson.databind.PropertyNamingStrategies.SNAKE_CASE)
                   .writerWithDefaultPrettyPrinter()
                   .writeValueAsString(inspector.report(rows, decode)));
         } else {

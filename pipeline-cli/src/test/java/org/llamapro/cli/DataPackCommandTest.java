@@ -45,7 +45,7 @@ class DataPackCommandTest {
 
   @Test
   void packThenInspect() throws Exception {
-    SparkSession spark = SparkSessions.localForTests("DataPackCommandTest");
+    SparkSession spark = SparkSessions.smallLocal("DataPackCommandTest");
     spark.conf().set("spark.databricks.delta.snapshotPartitions", "2");
     List<Row> rows = new ArrayList<>();
     for (int i = 0; i < 30; i++) {
@@ -81,6 +81,7 @@ class DataPackCommandTest {
     assertEquals("0", inspect[0], inspect[2]);
     JsonNode report = new ObjectMapper().readTree(inspect[1]);
     assertEquals(32, report.get("seq_len").asInt());
+    assertEquals(64, report.at("/tokenizer/sha256").asText().length(), inspect[1]);
     assertTrue(report.at("/splits/train/rows").asLong() > 0);
     assertEquals(2, report.get("rows").size());
     assertTrue(report.at("/rows/0/text").asText().startsWith("⟦"), inspect[1]);
@@ -101,7 +102,7 @@ class DataPackCommandTest {
         run("data", "pack", "--documents", "d", "--output", "x", "--set", "pack.seq-len=1");
     assertEquals("2", seqLen[0]);
     assertTrue(
-        seqLen[2].contains("error: Invalid sequence length: 1 (must be between 2 and 1048576)"),
+        seqLen[2].contains("error: Invalid pack.seq-len: 1 (must be between 2 and 1048576)"),
         seqLen[2]);
 
     String[] notTable = run("shards", "inspect", temp.toString());

@@ -32,7 +32,7 @@ class TrainCommandTest {
   @BeforeAll
   static void inputs() {
     shards = temp.resolve("shards");
-    SparkSession spark = SparkSessions.localForTests("TrainCommandTest");
+    SparkSession spark = SparkSessions.smallLocal("TrainCommandTest");
     try {
       List<Row> rows = new ArrayList<>();
       for (int i = 0; i < 40; i++) {

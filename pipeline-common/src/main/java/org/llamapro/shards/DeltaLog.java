@@ -26,7 +26,21 @@ public final class DeltaLog {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   /** A data file of a version, with the statistics Delta recorded for it. */
-  public record DataFile(String path, long size, long numRecords, JsonNode minValues) {}
+  public record DataFile(String path, long size, long numRecords, JsonNode minValues) {
+    /** The minimum of a string column from the file's statistics, or null when not recorded. */
+    public String minString(String column) {
+      return minValues == null || !minValues.hasNonNull(column)
+          ? null
+          : minValues.get(column).asText();
+    }
+
+    /** The minimum of an int column from the file's statistics, or null when not recorded. */
+    public Integer minInt(String column) {
+      return minValues == null || !minValues.hasNonNull(column)
+          ? null
+          : minValues.get(column).asInt();
+    }
+  }
 
   /** The files of one version and the user metadata written with that version's commit. */
   public record Snapshot(long version, List<DataFile> files, String userMetadata) {}

@@ -2,10 +2,6 @@ package org.llamapro.shards;
 
 import static java.util.Objects.requireNonNull;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -26,16 +22,14 @@ import org.apache.hadoop.fs.Path;
  * }</pre>
  */
 public final class ShardTable {
-  private static final ObjectMapper JSON = new ObjectMapper();
-
   private final String path;
   private final Configuration conf;
   private final long version;
-  private final JsonNode build;
+  private final ShardBuild build;
   private final List<ShardFile> files;
 
   private ShardTable(
-      String path, Configuration conf, long version, JsonNode build, List<ShardFile> files) {
+      String path, Configuration conf, long version, ShardBuild build, List<ShardFile> files) {
     this.path = path;
     this.conf = conf;
     this.version = version;
@@ -60,24 +54,17 @@ public final class ShardTable {
     String table = resolve(conf, path);
     long pinned = version < 0 ? DeltaLog.latestVersion(conf, table) : version;
     DeltaLog.Snapshot snapshot = DeltaLog.snapshot(conf, table, pinned);
-    JsonNode build = null;
-    if (snapshot.userMetadata() != null) {
-      try {
-        build = JSON.readTree(snapshot.userMetadata());
-      } catch (IOException e) {
-        throw new UncheckedIOException("Cannot parse the build description of " + table, e);
-      }
-    }
+    ShardBuild build =
+        snapshot.userMetadata() == null
+            ? null
+            : ShardBuild.parse(snapshot.userMetadata(), table + " version " + pinned);
     List<ShardFile> files = new ArrayList<>();
     for (DeltaLog.DataFile file : snapshot.files()) {
       String full = new Path(table, file.path()).toString();
       long[] groups = ParquetShardFile.rowGroupSizes(conf, full);
-      String split;
-      int unit;
-      if (file.minValues() != null && file.minValues().has(ShardColumns.SPLIT)) {
-        split = file.minValues().get(ShardColumns.SPLIT).asText();
-        unit = file.minValues().path(ShardColumns.UNIT).asInt();
-      } else {
+      String split = file.minString(ShardColumns.SPLIT);
+      Integer unit = file.minInt(ShardColumns.UNIT);
+      if (split == null || unit == null) {
         ShardRow first = ParquetShardFile.readRowGroup(conf, full, 0).get(0);
         split = first.split();
         unit = first.unit();
@@ -111,14 +98,14 @@ public final class ShardTable {
   }
 
   /** The build description committed with this version (see manifest.json), or null. */
-  public JsonNode build() {
+  public ShardBuild build() {
     return build;
   }
 
   /** Tokens per row. */
   public int seqLen() {
-    if (build != null && build.has("seq_len")) {
-      return build.get("seq_len").asInt();
+    if (build != null) {
+      return build.seqLen();
     }
     return files.isEmpty()
         ? 0

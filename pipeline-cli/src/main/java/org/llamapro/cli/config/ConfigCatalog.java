@@ -4,6 +4,11 @@ import java.util.List;
 import org.llamapro.cli.demo.DemoOptions;
 import org.llamapro.config.ConfigKey;
 import org.llamapro.config.ConfigKeys;
+import org.llamapro.data.decontam.DecontamOptions;
+import org.llamapro.data.dedupe.DedupeOptions;
+import org.llamapro.data.ingest.IngestOptions;
+import org.llamapro.data.pack.PackOptions;
+import org.llamapro.data.prepare.PrepareOptions;
 import org.llamapro.train.allreduce.AllReduceConfig;
 import org.llamapro.train.spark.SparkTrainSettings;
 import org.llamapro.train.trainer.OptimizerSettings;
@@ -18,6 +23,11 @@ public final class ConfigCatalog {
   /** The documented groups; every options class's {@code KEYS}. */
   public static final List<ConfigKeys> GROUPS =
       List.of(
+          PrepareOptions.KEYS,
+          IngestOptions.KEYS,
+          DedupeOptions.KEYS,
+          DecontamOptions.KEYS,
+          PackOptions.KEYS,
           TrainConfig.KEYS,
           OptimizerSettings.KEYS,
           AllReduceConfig.KEYS,

@@ -14,6 +14,7 @@ import org.apache.spark.sql.SparkSession;
 import org.llamapro.config.Settings;
 import org.llamapro.data.DocumentColumns;
 import org.llamapro.data.ingest.IngestOptions;
+import org.llamapro.data.pack.DocumentsTable;
 import org.llamapro.data.pack.InputSnapshot;
 import org.llamapro.data.pack.PackOptions;
 import org.llamapro.data.pack.TokenizePackStage;
@@ -23,6 +24,7 @@ import org.llamapro.data.spark.SparkSessions;
 import org.llamapro.data.tokenize.LlamaTokenizer;
 import org.llamapro.eval.perplexity.PerplexityEvaluator;
 import org.llamapro.eval.perplexity.PerplexityReport;
+import org.llamapro.shards.ShardBuild;
 import org.llamapro.shards.ShardTable;
 import org.llamapro.train.checkpoint.DType;
 import org.llamapro.train.expand.BlockExpander;
@@ -183,10 +185,10 @@ public final class DemoRun {
         prepareSettings().with(PrepareOptions.OUTPUT, work.resolve("data").toString());
     SparkSession spark = SparkSessions.getOrCreate("pipeline demo");
     PreparePipeline.builder().setSpark(spark).setSettings(resolved).build().run();
-    PackOptions packOptions = PackOptions.fromSettings(packSettings());
+    PackOptions packOptions = PackOptions.from(packSettings());
     String clean = work.resolve("data").resolve("clean").toString();
-    Dataset<Row> documents = TokenizePackStage.readDocuments(spark, clean);
-    InputSnapshot snapshot =
+    Dataset<Row> documents = DocumentsTable.read(spark, clean);
+    ShardBuild.Input snapshot =
         InputSnapshot.describe(spark.sparkContext().hadoopConfiguration(), clean);
     Object[] general = DemoOptions.GENERAL_SOURCES.toArray();
     DemoWorkdir.delete(work.resolve("general"));

@@ -23,10 +23,9 @@ import org.llamapro.config.Settings;
 import org.llamapro.data.DocumentColumns;
 import org.llamapro.data.dedupe.AuditColumns;
 import org.llamapro.data.dedupe.AuditRows;
-import org.llamapro.data.prepare.OutputLayout;
-import org.llamapro.data.prepare.PrepareStage;
-import org.llamapro.data.prepare.StageContext;
-import org.llamapro.data.prepare.StageReport;
+import org.llamapro.data.stage.OutputLayout;
+import org.llamapro.data.stage.PrepareStage;
+import org.llamapro.data.stage.StageContext;
 import org.llamapro.data.text.Words;
 import org.llamapro.hash.Hash64;
 import org.slf4j.Logger;
@@ -37,7 +36,7 @@ import org.slf4j.LoggerFactory;
  * evaluation item. Runs on the documents that survived dedupe; adds {@code contamination} rows,
  * naming the benchmark item and the matched n-gram, to {@code dedupe/audit/}.
  */
-public final class DecontamStage implements PrepareStage {
+public final class DecontamStage implements PrepareStage<DecontamReport> {
   public static final String NAME = "decontam";
   private static final Logger LOG = LoggerFactory.getLogger(DecontamStage.class);
   private static final StructType HITS =
@@ -66,6 +65,11 @@ public final class DecontamStage implements PrepareStage {
   }
 
   @Override
+  public Class<DecontamReport> reportType() {
+    return DecontamReport.class;
+  }
+
+  @Override
   public List<String> configPrefixes() {
     return List.of(DecontamOptions.PREFIX);
   }
@@ -81,10 +85,10 @@ public final class DecontamStage implements PrepareStage {
   }
 
   @Override
-  public StageReport run(StageContext context) {
+  public DecontamReport run(StageContext context) {
     SparkSession spark = context.spark();
     List<NgramIndex.Item> items = new ArrayList<>();
-    Map<String, Object> itemsPerSet = new TreeMap<>();
+    Map<String, Integer> itemsPerSet = new TreeMap<>();
     for (EvalSetSpec spec : options.evalSets()) {
       List<NgramIndex.Item> loaded = EvalSetLoader.load(spark, spec);
       itemsPerSet.put(spec.name(), loaded.size());
@@ -156,14 +160,14 @@ public final class DecontamStage implements PrepareStage {
     }
     long removed = perSet.values().stream().mapToLong(Long::longValue).sum();
     LOG.info("decontam: {} contaminated documents removed ({})", removed, perSet);
-    return new StageReport()
-        .put("removed", removed)
-        .put("removed_per_eval_set", perSet)
-        .put("removed_per_source", perSource)
-        .put("eval_items", itemsPerSet)
-        .put("ngram", options.ngram())
-        .put("distinct_ngrams", index.size())
-        .put("items_too_short", index.itemsWithoutNgrams());
+    return new DecontamReport(
+        removed,
+        perSet,
+        perSource,
+        itemsPerSet,
+        options.ngram(),
+        index.size(),
+        index.itemsWithoutNgrams());
   }
 
   /** Rows (id, source, text) of contaminated documents to {@link #HITS} rows. */

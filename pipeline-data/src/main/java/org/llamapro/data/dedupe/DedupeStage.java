@@ -16,11 +16,10 @@ import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.storage.StorageLevel;
 import org.llamapro.config.Settings;
 import org.llamapro.data.DocumentColumns;
-import org.llamapro.data.prepare.OutputLayout;
-import org.llamapro.data.prepare.PrepareStage;
-import org.llamapro.data.prepare.StageContext;
-import org.llamapro.data.prepare.StageReport;
-import org.llamapro.data.prepare.Tables;
+import org.llamapro.data.stage.OutputLayout;
+import org.llamapro.data.stage.PrepareStage;
+import org.llamapro.data.stage.StageContext;
+import org.llamapro.data.stage.Tables;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,7 +28,7 @@ import org.slf4j.LoggerFactory;
  * rest, optionally against the signature index of earlier runs. Writes {@code dedupe/audit/} (one
  * row per removed document) and this run's {@code dedupe/index/}.
  */
-public final class DedupeStage implements PrepareStage {
+public final class DedupeStage implements PrepareStage<DedupeReport> {
   public static final String NAME = "dedupe";
   private static final Logger LOG = LoggerFactory.getLogger(DedupeStage.class);
 
@@ -49,13 +48,18 @@ public final class DedupeStage implements PrepareStage {
   }
 
   @Override
+  public Class<DedupeReport> reportType() {
+    return DedupeReport.class;
+  }
+
+  @Override
   public List<String> configPrefixes() {
     return List.of(DedupeOptions.PREFIX);
   }
 
   @Override
   public Set<String> knownKeys() {
-    return DedupeOptions.KEYS;
+    return Set.copyOf(DedupeOptions.KEYS.names());
   }
 
   @Override
@@ -64,7 +68,7 @@ public final class DedupeStage implements PrepareStage {
   }
 
   @Override
-  public StageReport run(StageContext context) {
+  public DedupeReport run(StageContext context) {
     SparkSession spark = context.spark();
     Tables tables = context.tables();
     Dataset<Row> documents = tables.read(context.layout().documents());
@@ -88,7 +92,9 @@ public final class DedupeStage implements PrepareStage {
     try {
       long input = keys.count();
       LOG.info("dedupe: {} documents; normalised-text hashes done", input);
-      StageReport report = new StageReport().put("documents", input);
+      Long exactRemoved = null;
+      NearDedupe.Result nearResult = null;
+      Long nearRemoved = null;
 
       Dataset<Row> audit = AuditRows.empty(spark);
       if (options.exactEnabled()) {
@@ -100,7 +106,7 @@ public final class DedupeStage implements PrepareStage {
                 .persist(StorageLevel.DISK_ONLY());
         long exact = audit.count();
         LOG.info("dedupe: {} exact duplicates", exact);
-        report.put("exact_removed", exact);
+        exactRemoved = exact;
       }
       Dataset<Row> signatures = null;
       NearDedupe nearDedupe = null;
@@ -111,25 +117,19 @@ public final class DedupeStage implements PrepareStage {
                 .select(DocumentColumns.ID, DocumentColumns.TEXT)
                 .join(audit.select(AuditColumns.ID), "id", "left_anti");
         nearDedupe = new NearDedupe(options);
-        NearDedupe.Result near =
+        nearResult =
             nearDedupe.run(
                 texts,
                 survivorKeys,
                 reference == null ? null : reference.select("id", "signature"));
+        NearDedupe.Result near = nearResult;
         Dataset<Row> nearAudit = near.audit().persist(StorageLevel.DISK_ONLY());
-        long nearRemoved = nearAudit.count();
+        nearRemoved = nearAudit.count();
         LOG.info(
             "dedupe: {} near duplicates in components of {} documents ({} rounds)",
             nearRemoved,
             near.componentNodes(),
             near.iterations());
-        report
-            .put("near_removed", nearRemoved)
-            .put("near_without_shingles", near.withoutShingles())
-            .put("near_candidate_edges", near.candidateEdges())
-            .put("near_verified_edges", near.verifiedEdges())
-            .put("near_component_documents", near.componentNodes())
-            .put("near_cc_rounds", near.iterations());
         audit = audit.unionByName(nearAudit);
         signatures = near.signatures();
       }
@@ -137,8 +137,18 @@ public final class DedupeStage implements PrepareStage {
       LOG.info("dedupe: writing {}", context.layout().audit());
       tables.write(audit.orderBy(AuditColumns.ID), context.layout().audit());
       Dataset<Row> written = tables.read(context.layout().audit());
-      report.put("removed", written.count());
-      report.put("removed_per_source", countsBySourceAndReason(written));
+      DedupeReport report =
+          new DedupeReport(
+              input,
+              exactRemoved,
+              nearRemoved,
+              nearResult == null ? null : nearResult.withoutShingles(),
+              nearResult == null ? null : nearResult.candidateEdges(),
+              nearResult == null ? null : nearResult.verifiedEdges(),
+              nearResult == null ? null : nearResult.componentNodes(),
+              nearResult == null ? null : nearResult.iterations(),
+              written.count(),
+              countsBySourceAndReason(written));
 
       Dataset<Row> kept = keys.join(written.select(AuditColumns.ID), "id", "left_anti");
       Dataset<Row> indexRows =

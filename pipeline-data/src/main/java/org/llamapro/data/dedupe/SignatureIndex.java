@@ -1,12 +1,10 @@
 package org.llamapro.data.dedupe;
 
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.llamapro.config.ConfigException;
-import org.llamapro.data.prepare.Tables;
+import org.llamapro.data.stage.Tables;
 
 /**
  * The signature index a run leaves under {@code dedupe/index/}: {@code signatures/} (a Delta table
@@ -18,21 +16,25 @@ public final class SignatureIndex {
   public static final String TABLE = "signatures";
   public static final String PARAMS = "params.json";
 
+  /** The index's format name in {@link Params#format()}. */
+  static final String FORMAT = "llamapro-signature-index-v1";
+
+  /** {@code params.json}: the format, and what the signatures depend on. */
+  record Params(String format, String parameters) {}
+
   private SignatureIndex() {}
 
   static void write(Tables tables, String directory, Dataset<Row> rows, String parameters) {
     tables.write(rows, directory + "/" + TABLE);
-    Map<String, Object> params = new LinkedHashMap<>();
-    params.put("format", "llamapro-signature-index-v1");
-    params.put("parameters", parameters);
-    tables.writeJson(directory + "/" + PARAMS, params);
+    tables.writeJson(directory + "/" + PARAMS, new Params(FORMAT, parameters));
   }
 
   /** The union of the given indexes (id, source, norm_hash, signature); checks compatibility. */
   static Dataset<Row> load(Tables tables, List<String> directories, String parameters) {
     Dataset<Row> all = null;
     for (String directory : directories) {
-      Map<String, Object> params = tables.readJson(directory + "/" + PARAMS);
+      Params params =
+          tables.readJson(directory + "/" + PARAMS, Params.class, "signature index parameters");
       if (params == null || !tables.exists(directory + "/" + TABLE)) {
         throw new ConfigException(
             "Invalid "
@@ -45,12 +47,12 @@ public final class SignatureIndex {
                 + TABLE
                 + "/, as under an earlier run's dedupe/index)");
       }
-      if (!parameters.equals(params.get("parameters"))) {
+      if (!parameters.equals(params.parameters())) {
         throw new ConfigException(
             "Reference index "
                 + directory
                 + " was built with '"
-                + params.get("parameters")
+                + params.parameters()
                 + "' but this run uses '"
                 + parameters
                 + "'; signatures are only comparable with the same shingles, hashes, seed and"

@@ -10,6 +10,8 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.regex.Pattern;
 import org.llamapro.config.ConfigException;
+import org.llamapro.config.ConfigKey;
+import org.llamapro.config.ConfigKeys;
 import org.llamapro.config.Settings;
 
 /** The {@code ingest.*} settings, resolved and validated once on the driver. */
@@ -19,17 +21,42 @@ public final class IngestOptions {
   /** {@code ingest.input.<source> = PATH}: one root (directory or file) per source. */
   public static final String INPUT_PREFIX = "ingest.input.";
 
-  public static final String MAX_BAD_FRACTION = "ingest.max-bad-fraction";
-  public static final double MAX_BAD_FRACTION_DEFAULT = 0.01;
+  public static final ConfigKey<Double> MAX_BAD_FRACTION =
+      ConfigKey.ofDouble(
+          "ingest.max-bad-fraction",
+          0.01,
+          "Largest share of bad input records before ingest fails (they are quarantined).");
 
-  public static final String JSONL_TEXT_FIELD = "ingest.jsonl.text-field";
-  public static final String JSONL_TEXT_FIELD_DEFAULT = "text";
+  public static final ConfigKey<String> JSONL_TEXT_FIELD =
+      ConfigKey.ofString(
+          "ingest.jsonl.text-field", "text", "Field holding the text in JSON Lines records.");
 
-  public static final String PARQUET_TEXT_COLUMN = "ingest.parquet.text-column";
-  public static final String PARQUET_TEXT_COLUMN_DEFAULT = "content";
+  public static final ConfigKey<String> PARQUET_TEXT_COLUMN =
+      ConfigKey.ofString(
+          "ingest.parquet.text-column", "content", "Column holding the text in Parquet files.");
 
-  public static final String MAX_DOCUMENT_BYTES = "ingest.max-document-bytes";
-  public static final long MAX_DOCUMENT_BYTES_DEFAULT = 64L << 20;
+  public static final ConfigKey<Long> MAX_DOCUMENT_BYTES =
+      ConfigKey.ofBytes(
+          "ingest.max-document-bytes",
+          64L << 20,
+          "Largest document kept; longer ones are quarantined as too-large.");
+
+  /** {@code ingest.input.SOURCE = PATH}: one key per source. */
+  public static final ConfigKey<Map<String, String>> INPUTS =
+      ConfigKey.ofMap(
+          "ingest.input",
+          "Input path (local, hdfs:// or s3a://) of the source named after the dot; one key per"
+              + " source.");
+
+  public static final ConfigKeys KEYS =
+      ConfigKeys.of(
+          "Ingest",
+          List.of(PREFIX),
+          INPUTS,
+          MAX_BAD_FRACTION,
+          JSONL_TEXT_FIELD,
+          PARQUET_TEXT_COLUMN,
+          MAX_DOCUMENT_BYTES);
 
   private static final Pattern SOURCE_NAME = Pattern.compile("[a-z0-9][a-z0-9_-]*");
 
@@ -44,34 +71,29 @@ public final class IngestOptions {
     this.maxBadFraction = builder.maxBadFraction;
     this.jsonlTextField = builder.jsonlTextField;
     this.parquetTextColumn = builder.parquetTextColumn;
-    this.maxDocumentBytes = builder.maxDocumentBytes;
+    this.maxDocumentBytes = (int) builder.maxDocumentBytes;
   }
 
+  /** Reads the {@code ingest.*} keys; an unknown one fails naming the closest known key. */
   public static IngestOptions from(Settings settings) {
+    KEYS.requireKnown(settings);
     Builder builder = builder();
     for (Map.Entry<String, String> entry : settings.asMap().entrySet()) {
       if (entry.getKey().startsWith(INPUT_PREFIX)) {
         builder.addInput(entry.getKey().substring(INPUT_PREFIX.length()), entry.getValue());
       }
     }
-    long maxBytes = settings.getBytes(MAX_DOCUMENT_BYTES, MAX_DOCUMENT_BYTES_DEFAULT);
-    if (maxBytes > Integer.MAX_VALUE - 16) {
-      throw new ConfigException(
-          "Invalid " + MAX_DOCUMENT_BYTES + ": " + maxBytes + " (must be below 2GiB)");
-    }
     return builder
-        .optMaxBadFraction(settings.getDouble(MAX_BAD_FRACTION, MAX_BAD_FRACTION_DEFAULT))
-        .optJsonlTextField(settings.getString(JSONL_TEXT_FIELD, JSONL_TEXT_FIELD_DEFAULT))
-        .optParquetTextColumn(settings.getString(PARQUET_TEXT_COLUMN, PARQUET_TEXT_COLUMN_DEFAULT))
-        .optMaxDocumentBytes((int) maxBytes)
+        .optMaxBadFraction(MAX_BAD_FRACTION.get(settings))
+        .optJsonlTextField(JSONL_TEXT_FIELD.get(settings))
+        .optParquetTextColumn(PARQUET_TEXT_COLUMN.get(settings))
+        .optMaxDocumentBytes(MAX_DOCUMENT_BYTES.get(settings))
         .build();
   }
 
   /** The keys this stage understands, given the sources present in {@code settings}. */
   public static Set<String> knownKeys(Settings settings) {
-    Set<String> keys =
-        new TreeSet<>(
-            List.of(MAX_BAD_FRACTION, JSONL_TEXT_FIELD, PARQUET_TEXT_COLUMN, MAX_DOCUMENT_BYTES));
+    Set<String> keys = new TreeSet<>(KEYS.names());
     for (String key : settings.asMap().keySet()) {
       if (key.startsWith(INPUT_PREFIX)) {
         keys.add(key);
@@ -108,10 +130,10 @@ public final class IngestOptions {
   /** Builder: {@code addInput} for each source, {@code optX} for the rest; validates in build. */
   public static final class Builder {
     private final Map<String, String> inputs = new TreeMap<>();
-    private double maxBadFraction = MAX_BAD_FRACTION_DEFAULT;
-    private String jsonlTextField = JSONL_TEXT_FIELD_DEFAULT;
-    private String parquetTextColumn = PARQUET_TEXT_COLUMN_DEFAULT;
-    private int maxDocumentBytes = (int) MAX_DOCUMENT_BYTES_DEFAULT;
+    private double maxBadFraction = MAX_BAD_FRACTION.defaultValue();
+    private String jsonlTextField = JSONL_TEXT_FIELD.defaultValue();
+    private String parquetTextColumn = PARQUET_TEXT_COLUMN.defaultValue();
+    private long maxDocumentBytes = MAX_DOCUMENT_BYTES.defaultValue();
 
     private Builder() {}
 
@@ -150,7 +172,7 @@ public final class IngestOptions {
       return this;
     }
 
-    public Builder optMaxDocumentBytes(int value) {
+    public Builder optMaxDocumentBytes(long value) {
       this.maxDocumentBytes = value;
       return this;
     }
@@ -172,9 +194,13 @@ public final class IngestOptions {
       if (parquetTextColumn.isBlank()) {
         throw new ConfigException("Invalid " + PARQUET_TEXT_COLUMN + ": empty column name");
       }
-      if (maxDocumentBytes <= 0) {
+      if (maxDocumentBytes <= 0 || maxDocumentBytes > Integer.MAX_VALUE - 16) {
         throw new ConfigException(
-            "Invalid " + MAX_DOCUMENT_BYTES + ": " + maxDocumentBytes + " (must be > 0)");
+            "Invalid "
+                + MAX_DOCUMENT_BYTES
+                + ": "
+                + maxDocumentBytes
+                + " (must be > 0 and below 2GiB)");
       }
       return new IngestOptions(this);
     }

@@ -6,7 +6,6 @@ import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.sum;
 
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -21,11 +20,10 @@ import org.apache.spark.sql.SparkSession;
 import org.apache.spark.storage.StorageLevel;
 import org.llamapro.config.Settings;
 import org.llamapro.data.DocumentColumns;
-import org.llamapro.data.prepare.OutputLayout;
-import org.llamapro.data.prepare.PrepareStage;
-import org.llamapro.data.prepare.StageContext;
-import org.llamapro.data.prepare.StageReport;
 import org.llamapro.data.spark.SerializableHadoopConf;
+import org.llamapro.data.stage.OutputLayout;
+import org.llamapro.data.stage.PrepareStage;
+import org.llamapro.data.stage.StageContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -34,7 +32,7 @@ import org.slf4j.LoggerFactory;
  * quarantine/} (bad ones, with location and reason). Fails after writing both when the bad fraction
  * exceeds {@code ingest.max-bad-fraction}.
  */
-public final class IngestStage implements PrepareStage {
+public final class IngestStage implements PrepareStage<IngestReport> {
   public static final String NAME = "ingest";
   private static final Logger LOG = LoggerFactory.getLogger(IngestStage.class);
   private static final int FIRST_BAD_SHOWN = 5;
@@ -55,6 +53,11 @@ public final class IngestStage implements PrepareStage {
   @Override
   public String name() {
     return NAME;
+  }
+
+  @Override
+  public Class<IngestReport> reportType() {
+    return IngestReport.class;
   }
 
   @Override
@@ -89,7 +92,7 @@ public final class IngestStage implements PrepareStage {
   }
 
   @Override
-  public StageReport run(StageContext context) {
+  public IngestReport run(StageContext context) {
     SparkSession spark = context.spark();
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
     SerializableHadoopConf conf =
@@ -97,7 +100,7 @@ public final class IngestStage implements PrepareStage {
 
     List<InputFile> lineFiles = new ArrayList<>();
     List<InputFile> parquetFiles = new ArrayList<>();
-    Map<String, Object> filesPerSource = new TreeMap<>();
+    Map<String, long[]> filesPerSource = new TreeMap<>();
     List<String> ignored = new ArrayList<>();
     for (Map.Entry<String, InputListing.Listing> entry : listings(spark).entrySet()) {
       long inputBytes = 0;
@@ -105,9 +108,7 @@ public final class IngestStage implements PrepareStage {
         (file.format() == InputFile.Format.PARQUET ? parquetFiles : lineFiles).add(file);
         inputBytes += file.length();
       }
-      filesPerSource.put(
-          entry.getKey(),
-          Map.of("files", entry.getValue().files().size(), "input_bytes", inputBytes));
+      filesPerSource.put(entry.getKey(), new long[] {entry.getValue().files().size(), inputBytes});
       ignored.addAll(entry.getValue().ignored());
     }
     if (!ignored.isEmpty()) {
@@ -197,9 +198,10 @@ public final class IngestStage implements PrepareStage {
     }
   }
 
-  private StageReport report(
+  /** {@code filesPerSource}: source to {files, input bytes}. */
+  private IngestReport report(
       Dataset<Row> records,
-      Map<String, Object> filesPerSource,
+      Map<String, long[]> filesPerSource,
       int ignoredFiles,
       StageContext context) {
     List<Row> counts =
@@ -207,7 +209,9 @@ public final class IngestStage implements PrepareStage {
             .groupBy(col(DocumentColumns.SOURCE), col(IngestColumns.REASON))
             .agg(count("*").as("n"), sum(IngestColumns.BYTES).as("bytes"))
             .collectAsList();
-    Map<String, Map<String, Object>> perSource = new TreeMap<>();
+    // Per source: documents, bytes, bad records, blank lines.
+    Map<String, long[]> perSource = new TreeMap<>();
+    filesPerSource.keySet().forEach(source -> perSource.put(source, new long[4]));
     Map<String, Long> badByReason = new TreeMap<>();
     long documents = 0;
     long bytes = 0;
@@ -217,20 +221,19 @@ public final class IngestStage implements PrepareStage {
       String source = row.getString(0);
       String reason = row.getString(1);
       long n = row.getLong(2);
-      Map<String, Object> entry =
-          perSource.computeIfAbsent(source, s -> newSourceEntry(filesPerSource.get(s)));
+      long[] entry = perSource.computeIfAbsent(source, s -> new long[4]);
       if (reason == null) {
         documents += n;
         bytes += row.getLong(3);
-        entry.merge("documents", n, (a, b) -> (Long) a + (Long) b);
-        entry.merge("bytes", row.getLong(3), (a, b) -> (Long) a + (Long) b);
+        entry[0] += n;
+        entry[1] += row.getLong(3);
       } else if (reason.equals(QuarantineReason.BLANK_LINE)) {
         blankLines += n;
-        entry.merge("blank_lines", n, (a, b) -> (Long) a + (Long) b);
+        entry[3] += n;
       } else {
         bad += n;
         badByReason.merge(reason, n, Long::sum);
-        entry.merge("bad_records", n, (a, b) -> (Long) a + (Long) b);
+        entry[2] += n;
       }
     }
     double badFraction = documents + bad == 0 ? 0 : (double) bad / (documents + bad);
@@ -250,32 +253,20 @@ public final class IngestStage implements PrepareStage {
               bad,
               documents + bad,
               badFraction,
-              IngestOptions.MAX_BAD_FRACTION,
+              IngestOptions.MAX_BAD_FRACTION.name(),
               options.maxBadFraction(),
               badByReason,
               context.layout().quarantine(),
               firstBad(context)));
     }
-    return new StageReport()
-        .put("documents", documents)
-        .put("bytes", bytes)
-        .put("bad_records", bad)
-        .put("bad_fraction", badFraction)
-        .put("bad_by_reason", badByReason)
-        .put("blank_lines", blankLines)
-        .put("ignored_files", ignoredFiles)
-        .put("per_source", perSource);
-  }
-
-  private static Map<String, Object> newSourceEntry(Object files) {
-    Map<String, Object> entry = new LinkedHashMap<>();
-    if (files instanceof Map<?, ?> map) {
-      map.forEach((k, v) -> entry.put(String.valueOf(k), ((Number) v).longValue()));
-    }
-    entry.put("documents", 0L);
-    entry.put("bytes", 0L);
-    entry.put("bad_records", 0L);
-    return entry;
+    Map<String, IngestReport.Source> sources = new TreeMap<>();
+    perSource.forEach(
+        (source, c) -> {
+          long[] files = filesPerSource.getOrDefault(source, new long[2]);
+          sources.put(source, new IngestReport.Source(files[0], files[1], c[0], c[1], c[2], c[3]));
+        });
+    return new IngestReport(
+        documents, bytes, bad, badFraction, badByReason, blankLines, ignoredFiles, sources);
   }
 
   private List<String> firstBad(StageContext context) {

@@ -2,7 +2,6 @@ package org.llamapro.data.inspect;
 
 import static java.util.Objects.requireNonNull;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -12,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import org.llamapro.data.tokenize.LlamaTokenizer;
 import org.llamapro.data.tokenize.TokenizerFile;
+import org.llamapro.shards.ShardBuild;
 import org.llamapro.shards.ShardCursor;
 import org.llamapro.shards.ShardReader;
 import org.llamapro.shards.ShardRow;
@@ -47,8 +47,8 @@ public final class ShardInspector implements AutoCloseable {
     requireNonNull(table, "table is null");
     Path file = tokenizer;
     if (file == null && table.build() != null) {
-      String recorded = table.build().path("tokenizer").path("path").asText("");
-      if (!recorded.isEmpty() && Files.isRegularFile(Path.of(recorded))) {
+      String recorded = table.build().tokenizer().path();
+      if (recorded != null && !recorded.isEmpty() && Files.isRegularFile(Path.of(recorded))) {
         file = Path.of(recorded);
       }
     }
@@ -62,9 +62,8 @@ public final class ShardInspector implements AutoCloseable {
 
   /** Whether the tokenizer in use is the file the table was built with (SHA-256 match). */
   public boolean tokenizerMatches() {
-    JsonNode build = table.build();
-    return build != null
-        && tokenizer.sha256().equals(build.path("tokenizer").path("sha256").asText());
+    ShardBuild build = table.build();
+    return build != null && tokenizer.sha256().equals(build.tokenizer().sha256());
   }
 
   /** Statistics per split. Reads every row (without their tokens). */
@@ -134,9 +133,7 @@ public final class ShardInspector implements AutoCloseable {
 
   /** The text of a document (without the BOS and EOS that packing added). */
   public String text(ShardDocument document) {
-    boolean bos =
-        table.build() == null
-            || "document".equals(table.build().path("special_tokens").path("bos").asText());
+    boolean bos = table.build() == null || "document".equals(table.build().specialTokens().bos());
     return tokenizer.decode(document.bodyIds(bos), false);
   }
 
@@ -168,8 +165,7 @@ public final class ShardInspector implements AutoCloseable {
     report.put("table", table.path());
     report.put("version", table.version());
     report.put("seq_len", table.seqLen());
-    report.put(
-        "tokenizer", table.build() == null ? null : table.build().path("tokenizer").toString());
+    report.put("tokenizer", table.build() == null ? null : table.build().tokenizer());
     report.put("tokenizer_matches", tokenizerMatches());
     Map<String, Object> splits = new LinkedHashMap<>();
     stats().forEach((split, stats) -> splits.put(split, stats.toMap()));
@@ -207,8 +203,8 @@ public final class ShardInspector implements AutoCloseable {
       out.append(
           String.format(
               "tokenizer %s (sha256 %s)%s%n",
-              table.build().path("tokenizer").path("path").asText(),
-              table.build().path("tokenizer").path("sha256").asText(),
+              table.build().tokenizer().path(),
+              table.build().tokenizer().sha256(),
               tokenizerMatches() ? "" : "  [decoding with a different tokenizer]"));
     }
     stats().forEach((split, stats) -> out.append(split).append(":\n").append(stats.toText()));

@@ -2,8 +2,6 @@ package org.llamapro.data.pack;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
@@ -11,6 +9,7 @@ import org.apache.hadoop.fs.LocatedFileStatus;
 import org.apache.hadoop.fs.Path;
 import org.apache.hadoop.fs.RemoteIterator;
 import org.llamapro.shards.DeltaLog;
+import org.llamapro.shards.ShardBuild;
 
 /**
  * What the shards were built from, as recorded in manifest.json: the documents table's path and
@@ -18,27 +17,13 @@ import org.llamapro.shards.DeltaLog;
  * order-independent fingerprint of the documents' ids and content hashes.
  */
 public final class InputSnapshot {
-  private final Map<String, Object> fields;
-
-  private InputSnapshot(Map<String, Object> fields) {
-    this.fields = Map.copyOf(fields);
-  }
-
-  /** A free-form description, e.g. from {@code data prepare}. */
-  public static InputSnapshot of(Map<String, Object> fields) {
-    return new InputSnapshot(new LinkedHashMap<>(fields));
-  }
+  private InputSnapshot() {}
 
   /** Describes a documents table directory: Delta (path, version) or Parquet (files, bytes). */
-  public static InputSnapshot describe(Configuration conf, String path) {
-    Map<String, Object> fields = new LinkedHashMap<>();
-    fields.put("path", path);
+  public static ShardBuild.Input describe(Configuration conf, String path) {
     if (DeltaLog.isDeltaTable(conf, path)) {
-      fields.put("format", "delta");
-      fields.put("version", DeltaLog.latestVersion(conf, path));
-      return new InputSnapshot(fields);
+      return ShardBuild.Input.delta(path, DeltaLog.latestVersion(conf, path));
     }
-    fields.put("format", "parquet");
     long files = 0;
     long bytes = 0;
     long newest = 0;
@@ -57,19 +42,6 @@ public final class InputSnapshot {
     } catch (IOException e) {
       throw new UncheckedIOException("Cannot list documents table " + path, e);
     }
-    fields.put("files", files);
-    fields.put("bytes", bytes);
-    fields.put("newest_file_millis", newest);
-    return new InputSnapshot(fields);
-  }
-
-  InputSnapshot with(String key, Object value) {
-    Map<String, Object> copy = new LinkedHashMap<>(fields);
-    copy.put(key, value);
-    return new InputSnapshot(copy);
-  }
-
-  public Map<String, Object> fields() {
-    return fields;
+    return ShardBuild.Input.parquet(path, files, bytes, newest);
   }
 }

@@ -1,9 +1,9 @@
 package org.llamapro.data.pack;
 
 import java.io.Serializable;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.TreeMap;
+import org.llamapro.shards.ShardManifest;
 
 /** Counts per split and source, plus rows and padding per split; mergeable. */
 public final class PackCounts implements Serializable {
@@ -128,21 +128,19 @@ public final class PackCounts implements Serializable {
                 }));
   }
 
-  /** As written to manifest.json and summary.json. */
-  public Map<String, Object> toMap() {
-    Map<String, Object> map = new LinkedHashMap<>();
-    for (String split : new java.util.TreeSet<>(sources.keySet())) {
-      Map<String, Object> splitMap = new LinkedHashMap<>();
-      SourceCounts total = total(split);
-      splitMap.put("rows", rows(split));
-      splitMap.put("tokens_in_rows", total.tokensInRows);
-      splitMap.put("pad_tokens", padTokens(split));
-      splitMap.put("tokens_dropped", total.tokensDropped);
-      Map<String, Object> bySource = new LinkedHashMap<>();
-      sources.get(split).forEach((source, c) -> bySource.put(source, c.toMap()));
-      splitMap.put("sources", bySource);
-      map.put(split, splitMap);
-    }
+  /** As written to manifest.json and summary.json: split to its counts. */
+  public Map<String, ShardManifest.SplitCounts> toManifest() {
+    Map<String, ShardManifest.SplitCounts> map = new TreeMap<>();
+    sources.forEach(
+        (split, bySource) -> {
+          SourceCounts total = total(split);
+          Map<String, ShardManifest.SourceCounts> counts = new TreeMap<>();
+          bySource.forEach((source, c) -> counts.put(source, c.toManifest()));
+          map.put(
+              split,
+              new ShardManifest.SplitCounts(
+                  rows(split), total.tokensInRows, padTokens(split), total.tokensDropped, counts));
+        });
     return map;
   }
 }

@@ -8,47 +8,67 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import org.llamapro.config.ConfigException;
+import org.llamapro.config.ConfigKey;
+import org.llamapro.config.ConfigKeys;
 import org.llamapro.config.Settings;
 import org.llamapro.data.tokenize.LlamaTokenizer;
+import org.llamapro.shards.ShardBuild;
 
 /**
  * Resolved, validated options of the tokenize, mix and pack stages. Built once on the driver
- * ({@link #fromSettings}); tasks receive only the small values they need.
+ * ({@link #from}); tasks receive only the small values they need.
  */
 public final class PackOptions implements Serializable {
   private static final long serialVersionUID = 1L;
 
-  public static final String TOKENIZER = "tokenize.tokenizer";
-  public static final String BOS = "tokenize.bos";
-  public static final String MAX_PIECE_CHARS = "tokenize.max-piece-chars";
-  public static final String WEIGHTS = "mix.weights";
-  public static final String DEFAULT_WEIGHT = "mix.default-weight";
-  public static final String HOLDOUT_FRACTION = "mix.holdout-fraction";
-  public static final String SEQ_LEN = "pack.seq-len";
-  public static final String TAIL = "pack.tail";
-  public static final String PAD_ID = "pack.pad-id";
-  public static final String SEED = "pack.seed";
-  public static final String UNIT_BYTES = "pack.unit-bytes";
-  public static final String ROW_GROUP_BYTES = "pack.row-group-bytes";
-  public static final String SHUFFLE_BUCKETS = "pack.shuffle-buckets";
-
-  public static final String BOS_DEFAULT = "document";
-  public static final int SEQ_LEN_DEFAULT = 4096;
-  public static final String TAIL_DEFAULT = "drop";
-  public static final int PAD_ID_DEFAULT = 0;
-  public static final long SEED_DEFAULT = 1234;
-  public static final double DEFAULT_WEIGHT_DEFAULT = 1.0;
-  public static final double HOLDOUT_FRACTION_DEFAULT = 0.005;
+  public static final ConfigKey<String> TOKENIZER =
+      ConfigKey.ofString(
+          "tokenize.tokenizer",
+          "",
+          "Hugging Face tokenizer.json; empty for the bundled LLaMA-2 tokenizer.");
+  public static final ConfigKey<String> BOS =
+      ConfigKey.ofString(
+          "tokenize.bos", "document", "BOS before every document (document) or never (none).");
+  public static final ConfigKey<Integer> MAX_PIECE_CHARS =
+      ConfigKey.ofInt(
+          "tokenize.max-piece-chars",
+          LlamaTokenizer.DEFAULT_MAX_PIECE_CHARS,
+          "Longest piece of text encoded at once; longer documents are cut at safe points.");
+  public static final ConfigKey<String> WEIGHTS =
+      ConfigKey.ofString(
+          "mix.weights", "", "Per-source sampling weights, e.g. stack:1.5,arxiv:1.0.");
+  public static final ConfigKey<Double> DEFAULT_WEIGHT =
+      ConfigKey.ofDouble("mix.default-weight", 1.0, "Weight of sources not in mix.weights.");
+  public static final ConfigKey<Double> HOLDOUT_FRACTION =
+      ConfigKey.ofDouble(
+          "mix.holdout-fraction", 0.005, "Share of documents held out for validation.");
+  public static final ConfigKey<Integer> SEQ_LEN =
+      ConfigKey.ofInt("pack.seq-len", 4096, "Tokens per shard row.");
+  public static final ConfigKey<String> TAIL =
+      ConfigKey.ofString("pack.tail", "drop", "The partial last row of a unit: drop it or pad it.");
+  public static final ConfigKey<Integer> PAD_ID =
+      ConfigKey.ofInt("pack.pad-id", 0, "Token id that fills a padded row.");
+  public static final ConfigKey<Long> SEED =
+      ConfigKey.ofLong("pack.seed", 1234, "Seed of mixing, splitting and packing order.");
   // About 11M tokens: a Parquet file of ~20 MB per unit, and at most a row lost per unit.
-  public static final long UNIT_BYTES_DEFAULT = 32L * 1024 * 1024;
-  public static final long ROW_GROUP_BYTES_DEFAULT = 32L * 1024 * 1024;
+  public static final ConfigKey<Long> UNIT_BYTES =
+      ConfigKey.ofBytes(
+          "pack.unit-bytes", 32L * 1024 * 1024, "Text bytes per packing unit (one file each).");
+  public static final ConfigKey<Long> ROW_GROUP_BYTES =
+      ConfigKey.ofBytes(
+          "pack.row-group-bytes", 32L * 1024 * 1024, "Parquet row group size of shard files.");
+  public static final ConfigKey<Integer> SHUFFLE_BUCKETS =
+      ConfigKey.ofInt(
+          "pack.shuffle-buckets",
+          0,
+          "Shuffle buckets per split; 0 sizes them from the input's estimated size.");
 
-  /** 0: from Spark's estimate of the input's size. */
-  public static final int SHUFFLE_BUCKETS_DEFAULT = 0;
+  public static final List<String> PREFIXES = List.of("tokenize", "mix", "pack");
 
-  /** Every key these stages read, for {@link Settings#requireKnown}. */
-  public static final List<String> KEYS =
-      List.of(
+  public static final ConfigKeys KEYS =
+      ConfigKeys.of(
+          "Tokenize, mix and pack",
+          PREFIXES,
           TOKENIZER,
           BOS,
           MAX_PIECE_CHARS,
@@ -62,8 +82,6 @@ public final class PackOptions implements Serializable {
           UNIT_BYTES,
           ROW_GROUP_BYTES,
           SHUFFLE_BUCKETS);
-
-  public static final List<String> PREFIXES = List.of("tokenize", "mix", "pack");
 
   private final String tokenizerPath;
   private final BosPolicy bos;
@@ -100,27 +118,24 @@ public final class PackOptions implements Serializable {
   }
 
   /** Reads the {@code tokenize.*}, {@code mix.*} and {@code pack.*} keys; unknown ones fail. */
-  public static PackOptions fromSettings(Settings settings) {
-    settings.requireKnown(PREFIXES, KEYS);
-    Builder b = builder();
-    String tokenizer = settings.getString(TOKENIZER, "");
-    if (!tokenizer.isEmpty()) {
-      b.optTokenizer(Path.of(tokenizer));
-    }
-    b.optBos(BosPolicy.parse(BOS, settings.getString(BOS, BOS_DEFAULT)));
-    b.optMaxPieceChars(
-        settings.getInt(MAX_PIECE_CHARS, LlamaTokenizer.DEFAULT_MAX_PIECE_CHARS), MAX_PIECE_CHARS);
-    b.optWeights(parseWeights(settings.getString(WEIGHTS, "")));
-    b.optDefaultWeight(settings.getDouble(DEFAULT_WEIGHT, DEFAULT_WEIGHT_DEFAULT));
-    b.optHoldoutFraction(settings.getDouble(HOLDOUT_FRACTION, HOLDOUT_FRACTION_DEFAULT));
-    b.optSeqLen(settings.getInt(SEQ_LEN, SEQ_LEN_DEFAULT));
-    b.optTail(TailPolicy.parse(TAIL, settings.getString(TAIL, TAIL_DEFAULT)));
-    b.optPadId(settings.getInt(PAD_ID, PAD_ID_DEFAULT));
-    b.optSeed(settings.getLong(SEED, SEED_DEFAULT));
-    b.optUnitBytes(settings.getBytes(UNIT_BYTES, UNIT_BYTES_DEFAULT));
-    b.optRowGroupBytes(settings.getBytes(ROW_GROUP_BYTES, ROW_GROUP_BYTES_DEFAULT));
-    b.optShuffleBuckets(settings.getInt(SHUFFLE_BUCKETS, SHUFFLE_BUCKETS_DEFAULT));
-    return b.build();
+  public static PackOptions from(Settings settings) {
+    KEYS.requireKnown(settings);
+    String tokenizer = TOKENIZER.get(settings);
+    return builder()
+        .optTokenizer(tokenizer.isEmpty() ? null : Path.of(tokenizer))
+        .optBos(BosPolicy.parse(BOS.name(), BOS.get(settings)))
+        .optMaxPieceChars(MAX_PIECE_CHARS.get(settings))
+        .optWeights(parseWeights(WEIGHTS.get(settings)))
+        .optDefaultWeight(DEFAULT_WEIGHT.get(settings))
+        .optHoldoutFraction(HOLDOUT_FRACTION.get(settings))
+        .optSeqLen(SEQ_LEN.get(settings))
+        .optTail(TailPolicy.parse(TAIL.name(), TAIL.get(settings)))
+        .optPadId(PAD_ID.get(settings))
+        .optSeed(SEED.get(settings))
+        .optUnitBytes(UNIT_BYTES.get(settings))
+        .optRowGroupBytes(ROW_GROUP_BYTES.get(settings))
+        .optShuffleBuckets(SHUFFLE_BUCKETS.get(settings))
+        .build();
   }
 
   /** Parses {@code stack:1.5, arxiv:1.0} (or {@code stack=1.5}). */
@@ -217,23 +232,22 @@ public final class PackOptions implements Serializable {
     return shuffleBuckets;
   }
 
-  /** The options as config keys and values (for manifests and logs). */
-  public Map<String, Object> describe() {
-    Map<String, Object> map = new java.util.LinkedHashMap<>();
-    map.put(TOKENIZER, tokenizerPath == null ? LlamaTokenizer.DEFAULT_NAME : tokenizerPath);
-    map.put(BOS, bos.configName());
-    map.put(MAX_PIECE_CHARS, maxPieceChars);
-    map.put(WEIGHTS, weights);
-    map.put(DEFAULT_WEIGHT, defaultWeight);
-    map.put(HOLDOUT_FRACTION, holdoutFraction);
-    map.put(SEQ_LEN, seqLen);
-    map.put(TAIL, tail.configName());
-    map.put(PAD_ID, padId);
-    map.put(SEED, seed);
-    map.put(UNIT_BYTES, unitBytes);
-    map.put(ROW_GROUP_BYTES, rowGroupBytes);
-    map.put(SHUFFLE_BUCKETS, shuffleBuckets);
-    return map;
+  /** The options under their configuration key names (for manifests and logs). */
+  public ShardBuild.PackSettings describe() {
+    return new ShardBuild.PackSettings(
+        tokenizerPath == null ? LlamaTokenizer.DEFAULT_NAME : tokenizerPath,
+        bos.configName(),
+        maxPieceChars,
+        weights,
+        defaultWeight,
+        holdoutFraction,
+        seqLen,
+        tail.configName(),
+        padId,
+        seed,
+        unitBytes,
+        rowGroupBytes,
+        shuffleBuckets);
   }
 
   @Override
@@ -245,18 +259,17 @@ public final class PackOptions implements Serializable {
   public static final class Builder {
     private String tokenizerPath;
     private BosPolicy bos = BosPolicy.DOCUMENT;
-    private int maxPieceChars = LlamaTokenizer.DEFAULT_MAX_PIECE_CHARS;
-    private String maxPieceCharsKey = MAX_PIECE_CHARS;
+    private int maxPieceChars = MAX_PIECE_CHARS.defaultValue();
     private Map<String, Double> weights = Map.of();
-    private double defaultWeight = DEFAULT_WEIGHT_DEFAULT;
-    private double holdoutFraction = HOLDOUT_FRACTION_DEFAULT;
-    private int seqLen = SEQ_LEN_DEFAULT;
+    private double defaultWeight = DEFAULT_WEIGHT.defaultValue();
+    private double holdoutFraction = HOLDOUT_FRACTION.defaultValue();
+    private int seqLen = SEQ_LEN.defaultValue();
     private TailPolicy tail = TailPolicy.DROP;
-    private int padId = PAD_ID_DEFAULT;
-    private long seed = SEED_DEFAULT;
-    private long unitBytes = UNIT_BYTES_DEFAULT;
-    private long rowGroupBytes = ROW_GROUP_BYTES_DEFAULT;
-    private int shuffleBuckets = SHUFFLE_BUCKETS_DEFAULT;
+    private int padId = PAD_ID.defaultValue();
+    private long seed = SEED.defaultValue();
+    private long unitBytes = UNIT_BYTES.defaultValue();
+    private long rowGroupBytes = ROW_GROUP_BYTES.defaultValue();
+    private int shuffleBuckets = SHUFFLE_BUCKETS.defaultValue();
 
     private Builder() {}
 
@@ -271,12 +284,7 @@ public final class PackOptions implements Serializable {
     }
 
     public Builder optMaxPieceChars(int maxPieceChars) {
-      return optMaxPieceChars(maxPieceChars, MAX_PIECE_CHARS);
-    }
-
-    private Builder optMaxPieceChars(int maxPieceChars, String key) {
       this.maxPieceChars = maxPieceChars;
-      this.maxPieceCharsKey = key;
       return this;
     }
 
@@ -333,16 +341,16 @@ public final class PackOptions implements Serializable {
     public PackOptions build() {
       if (seqLen < 2 || seqLen > 1 << 20) {
         throw new ConfigException(
-            "Invalid sequence length: " + seqLen + " (must be between 2 and 1048576)");
+            "Invalid " + SEQ_LEN + ": " + seqLen + " (must be between 2 and 1048576)");
       }
       if (maxPieceChars < 1000) {
         throw new ConfigException(
-            "Invalid " + maxPieceCharsKey + ": " + maxPieceChars + " (must be >= 1000)");
+            "Invalid " + MAX_PIECE_CHARS + ": " + maxPieceChars + " (must be >= 1000)");
       }
       for (Map.Entry<String, Double> entry : weights.entrySet()) {
         checkWeight(WEIGHTS + " weight for " + entry.getKey(), entry.getValue());
       }
-      checkWeight(DEFAULT_WEIGHT, defaultWeight);
+      checkWeight(DEFAULT_WEIGHT.name(), defaultWeight);
       if (!(holdoutFraction >= 0 && holdoutFraction < 1)) {
         throw new ConfigException(
             "Invalid " + HOLDOUT_FRACTION + ": " + holdoutFraction + " (must be in [0, 1))");

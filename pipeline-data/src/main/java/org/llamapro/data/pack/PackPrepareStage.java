@@ -1,21 +1,18 @@
 package org.llamapro.data.pack;
 
-import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import org.llamapro.config.Settings;
-import org.llamapro.data.prepare.OutputLayout;
-import org.llamapro.data.prepare.PrepareStage;
-import org.llamapro.data.prepare.StageContext;
-import org.llamapro.data.prepare.StageReport;
+import org.llamapro.data.stage.OutputLayout;
+import org.llamapro.data.stage.PrepareStage;
+import org.llamapro.data.stage.StageContext;
 
 /**
  * The tokenize, mix and pack stages as the last stage of {@code data prepare}: reads {@code clean/}
  * and commits {@code shards/} (a new version of the Delta table, so a failed run leaves the
  * previous version untouched) and {@code manifest.json}.
  */
-public final class PackPrepareStage implements PrepareStage {
+public final class PackPrepareStage implements PrepareStage<PackReport> {
   public static final String NAME = "pack";
 
   private final PackOptions options;
@@ -25,12 +22,17 @@ public final class PackPrepareStage implements PrepareStage {
   }
 
   public static PackPrepareStage from(Settings settings) {
-    return new PackPrepareStage(PackOptions.fromSettings(settings));
+    return new PackPrepareStage(PackOptions.from(settings));
   }
 
   @Override
   public String name() {
     return NAME;
+  }
+
+  @Override
+  public Class<PackReport> reportType() {
+    return PackReport.class;
   }
 
   @Override
@@ -40,7 +42,7 @@ public final class PackPrepareStage implements PrepareStage {
 
   @Override
   public Set<String> knownKeys() {
-    return new HashSet<>(PackOptions.KEYS);
+    return Set.copyOf(PackOptions.KEYS.names());
   }
 
   @Override
@@ -55,19 +57,14 @@ public final class PackPrepareStage implements PrepareStage {
   }
 
   @Override
-  public StageReport run(StageContext context) {
+  public PackReport run(StageContext context) {
     String clean = context.layout().clean();
-    PackResult result =
-        TokenizePackStage.run(
+    return TokenizePackStage.run(
             context.spark(),
-            TokenizePackStage.readDocuments(context.spark(), clean),
+            DocumentsTable.read(context.spark(), clean),
             options,
             context.layout().root(),
-            InputSnapshot.describe(context.spark().sparkContext().hadoopConfiguration(), clean));
-    StageReport report = new StageReport();
-    for (Map.Entry<String, Object> entry : result.toSummary().entrySet()) {
-      report.put(entry.getKey(), entry.getValue());
-    }
-    return report;
+            InputSnapshot.describe(context.spark().sparkContext().hadoopConfiguration(), clean))
+        .report();
   }
 }

@@ -1,29 +1,27 @@
 package org.llamapro.data.pack;
 
-import java.util.LinkedHashMap;
-import java.util.Map;
+import org.llamapro.shards.ShardBuild;
 
 /**
  * What a tokenize + pack run produced: the committed shard table version, the manifest, and the
- * counts per split and source (for summary.json).
+ * counts per split and source.
  */
 public record PackResult(
     String shardsPath,
     String manifestPath,
     long tableVersion,
     PackCounts counts,
-    Map<String, Integer> units,
+    ShardBuild.Units units,
     double seconds) {
 
-  /** The part of summary.json that describes tokenize, mix and pack. */
-  public Map<String, Object> toSummary() {
-    Map<String, Object> map = new LinkedHashMap<>();
-    map.put("shards", shardsPath);
-    map.put("manifest", manifestPath);
-    map.put("table_version", tableVersion);
-    map.put("units", units);
-    map.put("counts", counts.toMap());
-    map.put("seconds", Math.round(seconds * 10) / 10.0);
-    return map;
+  /** The run as reported by {@code data pack} and in {@code summary.json}. */
+  public PackReport report() {
+    return new PackReport(
+        shardsPath,
+        manifestPath,
+        tableVersion,
+        units,
+        counts.toManifest(),
+        Math.round(seconds * 10) / 10.0);
   }
 }

@@ -1,8 +1,7 @@
 package org.llamapro.data.pack;
 
 import java.io.Serializable;
-import java.util.LinkedHashMap;
-import java.util.Map;
+import org.llamapro.shards.ShardManifest;
 
 /**
  * Counts of one source in one split. Tokens include the BOS and EOS that packing adds. Conserved:
@@ -87,22 +86,21 @@ public final class SourceCounts implements Serializable {
   }
 
   /** As written to manifest.json and summary.json. */
-  public Map<String, Object> toMap() {
-    Map<String, Object> map = new LinkedHashMap<>();
-    map.put("documents", documents);
-    map.put("bytes", bytes);
-    map.put("empty_documents", emptyDocuments);
-    map.put("special_token_documents", specialTokenDocuments);
-    map.put("tokens_before_mix", tokensBeforeMix);
-    map.put("copies_after_mix", copies);
-    map.put("tokens_after_mix", tokensMixed);
-    map.put("tokens_in_rows", tokensInRows);
-    map.put("tokens_dropped", tokensDropped);
-    return map;
+  public ShardManifest.SourceCounts toManifest() {
+    return new ShardManifest.SourceCounts(
+        documents,
+        bytes,
+        emptyDocuments,
+        specialTokenDocuments,
+        tokensBeforeMix,
+        copies,
+        tokensMixed,
+        tokensInRows,
+        tokensDropped);
   }
 
   @Override
   public String toString() {
-    return toMap().toString();
+    return toManifest().toString();
   }
 }

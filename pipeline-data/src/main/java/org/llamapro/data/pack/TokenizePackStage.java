@@ -2,17 +2,9 @@ package org.llamapro.data.pack;
 
 import static java.util.Objects.requireNonNull;
 import static org.apache.spark.sql.functions.col;
-import static org.apache.spark.sql.functions.lit;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.io.UncheckedIOException;
-import java.time.Instant;
-import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -33,10 +25,11 @@ import org.apache.spark.sql.SparkSession;
 import org.apache.spark.util.CollectionAccumulator;
 import org.llamapro.data.DocumentColumns;
 import org.llamapro.data.spark.SerializableHadoopConf;
-import org.llamapro.data.tokenize.LlamaTokenizer;
 import org.llamapro.data.tokenize.TokenizerCache;
 import org.llamapro.data.tokenize.TokenizerFile;
 import org.llamapro.shards.DeltaLog;
+import org.llamapro.shards.ShardBuild;
+import org.llamapro.shards.ShardManifest;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import scala.Option;
@@ -63,24 +56,12 @@ import scala.Option;
 public final class TokenizePackStage {
   private static final Logger LOG = LoggerFactory.getLogger(TokenizePackStage.class);
 
-  /** The shard table's directory name under the output directory. */
-  public static final String SHARDS_DIR = "shards";
-
-  public static final String MANIFEST_FILE = "manifest.json";
-
-  /** Version of the shard format written into manifests. */
-  public static final String FORMAT = "llamapro-shards/1";
-
-  private static final ObjectMapper JSON =
-      new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
-
   private TokenizePackStage() {}
 
   /** Runs the stage with an input described only by its path. */
   public static PackResult run(
       SparkSession spark, Dataset<Row> cleanDocuments, PackOptions options, String outputDir) {
-    return run(
-        spark, cleanDocuments, options, outputDir, InputSnapshot.of(Map.of("path", "(dataset)")));
+    return run(spark, cleanDocuments, options, outputDir, ShardBuild.Input.ofPath("(dataset)"));
   }
 
   public static PackResult run(
@@ -88,7 +69,7 @@ public final class TokenizePackStage {
       Dataset<Row> cleanDocuments,
       PackOptions options,
       String outputDir,
-      InputSnapshot input) {
+      ShardBuild.Input input) {
     requireNonNull(spark, "spark is null");
     requireNonNull(cleanDocuments, "cleanDocuments is null");
     requireNonNull(options, "options is null");
@@ -96,7 +77,7 @@ public final class TokenizePackStage {
     requireNonNull(input, "input is null");
     long started = System.nanoTime();
     String runId = UUID.randomUUID().toString();
-    String shardsPath = new Path(outputDir, SHARDS_DIR).toString();
+    String shardsPath = new Path(outputDir, ShardManifests.SHARDS_DIR).toString();
     Configuration hadoop = spark.sparkContext().hadoopConfiguration();
 
     TokenizerFile tokenizer = TokenizerFile.readOrBundled(options.tokenizer());
@@ -138,7 +119,7 @@ public final class TokenizePackStage {
         CompletableFuture.supplyAsync(() -> ShardTableCommit.begin(spark, shardsPath));
     List<WrittenShard> files;
     UnitLayout layout;
-    Map<String, Object> build;
+    ShardBuild build;
     try {
       // The map side runs alone first: units are sized from the text bytes it counted, so the
       // documents are read once.
@@ -154,8 +135,8 @@ public final class TokenizePackStage {
           layout.validationUnits(),
           buckets.train(),
           buckets.validation());
-      build = buildDescription(options, tokenizer, input, tokenized.fingerprint(), layout);
-      build.put("run_id", runId);
+      build =
+          ShardManifests.build(options, tokenizer, input, tokenized.fingerprint(), layout, runId);
 
       // Pack (the reduce side): each unit reads its buckets, keeps its copies in seeded order and
       // writes one Parquet file into the table directory.
@@ -186,7 +167,7 @@ public final class TokenizePackStage {
     long version;
     try {
       counts.checkConservation(); // before the commit: broken rows never become a version
-      version = opened(transaction).overwrite(files, toJson(build));
+      version = opened(transaction).overwrite(files, build.toJson());
     } catch (RuntimeException e) {
       deleteRunFiles(hadoop, shardsPath, runId);
       throw e;
@@ -197,14 +178,8 @@ public final class TokenizePackStage {
           "Shard table " + shardsPath + " version " + version + " is not this run's commit");
     }
 
-    Map<String, Object> manifest = new LinkedHashMap<>(build);
-    manifest.put("table", SHARDS_DIR);
-    manifest.put("table_version", version);
-    manifest.put("created", Instant.now().toString());
-    manifest.put("counts", counts.toMap());
-    manifest.put("files", files(snapshot));
-    String manifestPath = new Path(outputDir, MANIFEST_FILE).toString();
-    writeAtomically(hadoop, manifestPath, toJson(manifest));
+    String manifestPath = new Path(outputDir, ShardManifest.FILE).toString();
+    ShardManifests.manifest(build, snapshot, counts).write(hadoop, manifestPath);
 
     double seconds = (System.nanoTime() - started) / 1e9;
     double[] task = counts.taskSeconds();
@@ -225,10 +200,8 @@ public final class TokenizePackStage {
         counts.rows(PackCounts.TRAIN),
         counts.rows(PackCounts.VALIDATION),
         Math.round(seconds));
-    Map<String, Integer> units = new LinkedHashMap<>();
-    units.put(PackCounts.TRAIN, layout.trainUnits());
-    units.put(PackCounts.VALIDATION, layout.validationUnits());
-    return new PackResult(shardsPath, manifestPath, version, counts, units, seconds);
+    return new PackResult(
+        shardsPath, manifestPath, version, counts, ShardManifests.units(layout), seconds);
   }
 
   private static ShardTableCommit opened(CompletableFuture<ShardTableCommit> transaction) {
@@ -309,78 +282,6 @@ public final class TokenizePackStage {
     }
   }
 
-  /** Reads a documents table directory: Delta when it has a {@code _delta_log}, else Parquet. */
-  public static Dataset<Row> readDocuments(SparkSession spark, String path) {
-    Configuration conf = spark.sparkContext().hadoopConfiguration();
-    try {
-      Path dir = new Path(path);
-      if (!dir.getFileSystem(conf).exists(dir)) {
-        throw new IllegalArgumentException("Documents table not found: " + path);
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException("Cannot read " + path, e);
-    }
-    Dataset<Row> table =
-        DeltaLog.isDeltaTable(conf, path)
-            ? spark.read().format("delta").load(path)
-            : spark.read().parquet(path);
-    for (String column :
-        List.of(DocumentColumns.ID, DocumentColumns.SOURCE, DocumentColumns.TEXT)) {
-      if (!List.of(table.columns()).contains(column)) {
-        throw new IllegalArgumentException(
-            "Documents table "
-                + path
-                + " has no column '"
-                + column
-                + "' (columns: "
-                + String.join(", ", table.columns())
-                + "; expected org.llamapro.data.DocumentColumns)");
-      }
-    }
-    if (!List.of(table.columns()).contains(DocumentColumns.CONTENT_HASH)) {
-      table = table.withColumn(DocumentColumns.CONTENT_HASH, lit(""));
-    }
-    return table;
-  }
-
-  private static Map<String, Object> buildDescription(
-      PackOptions options,
-      TokenizerFile tokenizer,
-      InputSnapshot input,
-      long fingerprint,
-      UnitLayout layout) {
-    Map<String, Object> build = new LinkedHashMap<>();
-    build.put("format", FORMAT);
-    Map<String, Object> tok = new LinkedHashMap<>();
-    tok.put("path", tokenizer.name());
-    tok.put("sha256", tokenizer.sha256());
-    tok.put("vocab_size", tokenizer.vocabSize());
-    build.put("tokenizer", tok);
-    build.put("seq_len", options.seqLen());
-    Map<String, Object> special = new LinkedHashMap<>();
-    special.put("bos", options.bos().configName());
-    special.put("bos_id", LlamaTokenizer.BOS_ID);
-    special.put("eos", "end of every document");
-    special.put("eos_id", LlamaTokenizer.EOS_ID);
-    special.put("pad_id", options.padId());
-    special.put("tail", options.tail().configName());
-    build.put("special_tokens", special);
-    Map<String, Object> mixture = new LinkedHashMap<>();
-    mixture.put("weights", options.weights());
-    mixture.put("default_weight", options.defaultWeight());
-    mixture.put("holdout_fraction", options.holdoutFraction());
-    build.put("mixture", mixture);
-    build.put("seed", options.seed());
-    Map<String, Integer> units = new LinkedHashMap<>();
-    units.put(PackCounts.TRAIN, layout.trainUnits());
-    units.put(PackCounts.VALIDATION, layout.validationUnits());
-    build.put("units", units);
-    build.put(
-        "input", input.with("documents_fingerprint", String.format("%016x", fingerprint)).fields());
-    build.put("options", options.describe());
-    return build;
-  }
-
   private static PackCounts collect(List<TaskCounts> reports) {
     // A retried or re-run task reports the same key with the same counts: keep one per key.
     Map<String, PackCounts> byKey = new HashMap<>();
@@ -390,63 +291,5 @@ public final class TokenizePackStage {
     PackCounts total = new PackCounts();
     byKey.values().forEach(total::add);
     return total;
-  }
-
-  private static List<Map<String, Object>> files(DeltaLog.Snapshot snapshot) {
-    List<Map<String, Object>> files = new ArrayList<>();
-    for (DeltaLog.DataFile file : snapshot.files()) {
-      Map<String, Object> entry = new LinkedHashMap<>();
-      entry.put("path", file.path());
-      entry.put("rows", file.numRecords());
-      entry.put("bytes", file.size());
-      if (file.minValues() != null) {
-        entry.put("split", file.minValues().path(ShardSchema.SPLIT).asText());
-        entry.put("unit", file.minValues().path(ShardSchema.UNIT).asInt());
-      }
-      files.add(entry);
-    }
-    files.sort(
-        java.util.Comparator.<Map<String, Object>, String>comparing(
-                f -> String.valueOf(f.get("split")))
-            .thenComparing(f -> (Integer) f.getOrDefault("unit", 0)));
-    return files;
-  }
-
-  static String toJson(Object value) {
-    try {
-      return JSON.writeValueAsString(value);
-    } catch (IOException e) {
-      throw new UncheckedIOException("Cannot write JSON", e);
-    }
-  }
-
-  /** Writes a temporary file next to {@code path}, then renames it over {@code path}. */
-  static void writeAtomically(Configuration conf, String path, String content) {
-    byte[] bytes = content.getBytes(java.nio.charset.StandardCharsets.UTF_8);
-    Path target = new Path(path);
-    String name = "." + target.getName() + "." + UUID.randomUUID();
-    try {
-      FileSystem fs = target.getFileSystem(conf);
-      if (fs instanceof org.apache.hadoop.fs.LocalFileSystem localFs) {
-        // Plain files (no Hadoop .crc side files); a rename within a directory is atomic.
-        java.nio.file.Path local = java.nio.file.Path.of(localFs.pathToFile(target).getPath());
-        java.nio.file.Path temp = local.resolveSibling(name);
-        java.nio.file.Files.write(temp, bytes);
-        java.nio.file.Files.move(
-            temp,
-            local,
-            java.nio.file.StandardCopyOption.ATOMIC_MOVE,
-            java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-        return;
-      }
-      Path temp = new Path(target.getParent(), name);
-      try (OutputStream out = fs.create(temp, false)) {
-        out.write(bytes);
-      }
-      org.apache.hadoop.fs.FileContext.getFileContext(target.toUri(), conf)
-          .rename(temp, target, org.apache.hadoop.fs.Options.Rename.OVERWRITE);
-    } catch (IOException e) {
-      throw new UncheckedIOException("Cannot write " + path, e);
-    }
   }
 }

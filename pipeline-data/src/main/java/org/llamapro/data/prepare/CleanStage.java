@@ -4,7 +4,6 @@ import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.sum;
 
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -14,6 +13,12 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.functions;
 import org.llamapro.data.DocumentColumns;
 import org.llamapro.data.dedupe.AuditColumns;
+import org.llamapro.data.ingest.IngestReport;
+import org.llamapro.data.ingest.IngestStage;
+import org.llamapro.data.stage.OutputLayout;
+import org.llamapro.data.stage.PrepareStage;
+import org.llamapro.data.stage.StageContext;
+import org.llamapro.data.stage.Tables;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -21,7 +26,7 @@ import org.slf4j.LoggerFactory;
  * Writes {@code clean/}: the documents that no stage removed, in the documents table's schema,
  * hash-partitioned and sorted by id (deterministic files), and the per-source totals.
  */
-final class CleanStage implements PrepareStage {
+final class CleanStage implements PrepareStage<CleanReport> {
   static final String NAME = "clean";
   private static final Logger LOG = LoggerFactory.getLogger(CleanStage.class);
 
@@ -37,13 +42,18 @@ final class CleanStage implements PrepareStage {
   }
 
   @Override
+  public Class<CleanReport> reportType() {
+    return CleanReport.class;
+  }
+
+  @Override
   public List<String> configPrefixes() {
     return List.of(PrepareOptions.PREFIX);
   }
 
   @Override
   public Set<String> knownKeys() {
-    return PrepareOptions.KEYS;
+    return Set.copyOf(PrepareOptions.KEYS.names());
   }
 
   @Override
@@ -52,12 +62,12 @@ final class CleanStage implements PrepareStage {
   }
 
   @Override
-  public StageReport run(StageContext context) {
+  public CleanReport run(StageContext context) {
     Tables tables = context.tables();
     Dataset<Row> documents = tables.read(context.layout().documents());
     Dataset<Row> audit = tables.read(context.layout().audit());
-    StageReport ingest = context.report("ingest");
-    long inputBytes = ingest == null ? 0 : ingest.getLong("bytes");
+    IngestReport ingest = context.report(IngestStage.NAME, IngestReport.class);
+    long inputBytes = ingest == null ? 0 : ingest.bytes();
     int files =
         (int) Math.max(1, Math.min(100_000, (inputBytes + targetFileBytes - 1) / targetFileBytes));
     Dataset<Row> clean =
@@ -69,7 +79,7 @@ final class CleanStage implements PrepareStage {
     LOG.info("clean: writing {} ({} file(s))", context.layout().clean(), files);
     tables.write(clean, context.layout().clean());
 
-    Map<String, Map<String, Object>> perSource = new TreeMap<>();
+    Map<String, CleanReport.Source> perSource = new TreeMap<>();
     for (Row row :
         tables
             .read(context.layout().clean())
@@ -78,23 +88,14 @@ final class CleanStage implements PrepareStage {
                 count("*").as("documents"),
                 sum(functions.octet_length(col(DocumentColumns.TEXT))).as("bytes"))
             .collectAsList()) {
-      Map<String, Object> entry = new LinkedHashMap<>();
-      entry.put("documents", row.getLong(1));
-      entry.put("bytes", row.isNullAt(2) ? 0L : row.getLong(2));
-      perSource.put(row.getString(0), entry);
+      perSource.put(
+          row.getString(0),
+          new CleanReport.Source(row.getLong(1), row.isNullAt(2) ? 0L : row.getLong(2)));
     }
-    long documentsOut = 0;
-    long bytesOut = 0;
-    for (Map<String, Object> entry : perSource.values()) {
-      documentsOut += (Long) entry.get("documents");
-      bytesOut += (Long) entry.get("bytes");
-    }
+    long documentsOut = perSource.values().stream().mapToLong(CleanReport.Source::documents).sum();
+    long bytesOut = perSource.values().stream().mapToLong(CleanReport.Source::bytes).sum();
     LOG.info("clean: {} documents ({} bytes) survive", documentsOut, bytesOut);
-    return new StageReport()
-        .put("documents", documentsOut)
-        .put("bytes", bytesOut)
-        .put("files", files)
-        .put("per_source", perSource);
+    return new CleanReport(documentsOut, bytesOut, files, perSource);
   }
 
   private static String[] rest(String[] names) {

@@ -1,55 +1,48 @@
 package org.llamapro.data.prepare;
 
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.TreeSet;
+import org.llamapro.data.decontam.DecontamReport;
+import org.llamapro.data.dedupe.AuditColumns;
+import org.llamapro.data.dedupe.DedupeReport;
+import org.llamapro.data.ingest.IngestReport;
 
 /** Gathers the per-source rows of {@code summary.json} from the stage reports. */
 final class SummaryTables {
   private SummaryTables() {}
 
-  /**
-   * source -> {files, input_bytes, documents, bytes, bad_records, removed_exact, removed_near,
-   * removed_contamination, clean_documents, clean_bytes}.
-   */
-  static Map<String, Map<String, Object>> perSource(Map<String, StageReport> reports) {
-    Map<String, Map<String, Object>> table = new TreeMap<>();
-    copy(reports.get("ingest"), "per_source", table, "");
-    StageReport dedupe = reports.get("dedupe");
-    if (dedupe != null && dedupe.get("removed_per_source") instanceof Map<?, ?> removed) {
-      removed.forEach(
-          (source, reasons) -> {
-            if (reasons instanceof Map<?, ?> byReason) {
-              byReason.forEach(
-                  (reason, n) -> {
-                    if (!"contamination".equals(reason)) {
-                      row(table, source).put("removed_" + reason, n);
-                    }
-                  });
-            }
-          });
+  /** Source to its row; a stage that did not run counts zero. */
+  static Map<String, PrepareSummary.SourceSummary> perSource(
+      IngestReport ingest, DedupeReport dedupe, DecontamReport decontam, CleanReport clean) {
+    TreeSet<String> sources = new TreeSet<>();
+    if (ingest != null) {
+      sources.addAll(ingest.perSource().keySet());
     }
-    StageReport decontam = reports.get("decontam");
-    if (decontam != null && decontam.get("removed_per_source") instanceof Map<?, ?> removed) {
-      removed.forEach((source, n) -> row(table, source).put("removed_contamination", n));
+    if (clean != null) {
+      sources.addAll(clean.perSource().keySet());
     }
-    copy(reports.get("clean"), "per_source", table, "clean_");
+    Map<String, PrepareSummary.SourceSummary> table = new TreeMap<>();
+    for (String source : sources) {
+      IngestReport.Source in = ingest == null ? null : ingest.perSource().get(source);
+      Map<String, Long> removed =
+          dedupe == null ? Map.of() : dedupe.removedPerSource().getOrDefault(source, Map.of());
+      CleanReport.Source out = clean == null ? null : clean.perSource().get(source);
+      table.put(
+          source,
+          new PrepareSummary.SourceSummary(
+              in == null ? 0 : in.files(),
+              in == null ? 0 : in.inputBytes(),
+              in == null ? 0 : in.documents(),
+              in == null ? 0 : in.bytes(),
+              in == null ? 0 : in.badRecords(),
+              in == null ? 0 : in.blankLines(),
+              removed.getOrDefault(AuditColumns.EXACT, 0L),
+              removed.getOrDefault(AuditColumns.NEAR, 0L),
+              decontam == null ? 0 : decontam.removedPerSource().getOrDefault(source, 0L),
+              out == null ? 0 : out.documents(),
+              out == null ? 0 : out.bytes()));
+    }
     return table;
-  }
-
-  private static void copy(
-      StageReport report, String key, Map<String, Map<String, Object>> table, String prefix) {
-    if (report != null && report.get(key) instanceof Map<?, ?> perSource) {
-      perSource.forEach(
-          (source, values) -> {
-            if (values instanceof Map<?, ?> map) {
-              map.forEach((k, v) -> row(table, source).put(prefix + k, v));
-            }
-          });
-    }
-  }
-
-  private static Map<String, Object> row(Map<String, Map<String, Object>> table, Object source) {
-    return table.computeIfAbsent(String.valueOf(source), s -> new LinkedHashMap<>());
   }
 }

@@ -39,8 +39,11 @@ public final class SparkSessions {
     return builder.getOrCreate();
   }
 
-  /** A small local session for tests: local[2], UI off, few shuffle partitions. */
-  public static SparkSession localForTests(String appName) {
+  /**
+   * A small local session: two threads, no UI, few shuffle partitions, bound to the loopback
+   * interface. For tools that handle small data in-process (the demo-corpus generator) and tests.
+   */
+  public static SparkSession smallLocal(String appName) {
     return SparkSession.builder()
         .appName(appName)
         .master("local[2]")

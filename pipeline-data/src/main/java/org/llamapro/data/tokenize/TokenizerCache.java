@@ -31,9 +31,4 @@ public final class TokenizerCache {
           return LlamaTokenizer.load(loaded);
         });
   }
-
-  /** How many tokenizers this JVM holds (for tests). */
-  static int size() {
-    return TOKENIZERS.size();
-  }
 }

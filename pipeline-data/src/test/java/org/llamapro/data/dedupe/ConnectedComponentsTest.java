@@ -21,7 +21,7 @@ class ConnectedComponentsTest {
 
   @BeforeAll
   static void start() {
-    spark = SparkSessions.localForTests("connected-components-test");
+    spark = SparkSessions.smallLocal("connected-components-test");
   }
 
   @AfterAll

@@ -23,8 +23,8 @@ import org.llamapro.config.ConfigException;
 import org.llamapro.config.Settings;
 import org.llamapro.data.TestCorpus;
 import org.llamapro.data.prepare.PreparePipeline;
-import org.llamapro.data.prepare.Tables;
 import org.llamapro.data.spark.SparkSessions;
+import org.llamapro.data.stage.Tables;
 
 /** A second run dedupes its new documents against the first run's signature index. */
 class ReferenceIndexTest {
@@ -36,7 +36,7 @@ class ReferenceIndexTest {
 
   @BeforeAll
   static void runTwice() {
-    spark = SparkSessions.localForTests("ReferenceIndexTest");
+    spark = SparkSessions.smallLocal("ReferenceIndexTest");
     tables = new Tables(spark);
     String d1 = document(21, 40);
     String d2 = document(22, 40);

@@ -52,7 +52,7 @@ class DemoCorpusTest {
   static void setUp() throws IOException {
     corpus = findCorpus();
     manifest = JSON.readTree(corpus.resolve("manifest.json").toFile());
-    spark = SparkSessions.localForTests("DemoCorpusTest");
+    spark = SparkSessions.smallLocal("DemoCorpusTest");
   }
 
   @AfterAll

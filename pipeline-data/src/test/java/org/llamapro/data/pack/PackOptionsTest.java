@@ -10,7 +10,7 @@ import org.llamapro.config.Settings;
 
 class PackOptionsTest {
   private static PackOptions parse(Map<String, String> values) {
-    return PackOptions.fromSettings(Settings.of(values));
+    return PackOptions.from(Settings.of(values));
   }
 
   private static String error(Map<String, String> values) {
@@ -42,7 +42,7 @@ class PackOptionsTest {
   @Test
   void badValuesAreNamedWithTheirValue() {
     assertEquals(
-        "Invalid sequence length: 1 (must be between 2 and 1048576)",
+        "Invalid pack.seq-len: 1 (must be between 2 and 1048576)",
         error(Map.of("pack.seq-len", "1")));
     assertEquals(
         "Invalid pack.seq-len: 'lots' (expected an integer)",
@@ -70,9 +70,27 @@ class PackOptionsTest {
   }
 
   @Test
+  void keysAreDeclaredWithTheirDefaults() {
+    assertEquals(java.util.List.of("tokenize", "mix", "pack"), PackOptions.KEYS.prefixes());
+    assertEquals(13, PackOptions.KEYS.keys().size());
+    assertEquals("32MiB", PackOptions.UNIT_BYTES.defaultText());
+    PackOptions built = PackOptions.builder().build();
+    assertEquals(PackOptions.SEQ_LEN.defaultValue(), built.seqLen());
+    assertEquals(PackOptions.SEED.defaultValue(), built.seed());
+    assertEquals(
+        "Invalid pack.pad-id: -1 (must be >= 0)",
+        assertThrows(ConfigException.class, () -> PackOptions.builder().optPadId(-1).build())
+            .getMessage());
+  }
+
+  @Test
   void unknownKeysFail() {
     String message = error(Map.of("pack.seqlen", "4096"));
-    assertEquals(true, message.startsWith("Unknown configuration key(s): [pack.seqlen]"), message);
+    assertEquals(
+        true,
+        message.startsWith(
+            "Unknown configuration key 'pack.seqlen' (did you mean 'pack.seq-len'?)"),
+        message);
   }
 
   @Test

@@ -37,7 +37,10 @@ import org.llamapro.data.DocumentColumns;
 import org.llamapro.data.inspect.ShardDocument;
 import org.llamapro.data.inspect.ShardInspector;
 import org.llamapro.data.spark.SparkSessions;
+import org.llamapro.io.InvalidFileException;
+import org.llamapro.shards.ShardBuild;
 import org.llamapro.shards.ShardCursor;
+import org.llamapro.shards.ShardManifest;
 import org.llamapro.shards.ShardReader;
 import org.llamapro.shards.ShardRow;
 import org.llamapro.shards.ShardTable;
@@ -54,7 +57,7 @@ class TokenizePackStageTest {
 
   @BeforeAll
   static void start() {
-    spark = SparkSessions.localForTests("TokenizePackStageTest");
+    spark = SparkSessions.smallLocal("TokenizePackStageTest");
     // Delta replays its log in 50 tasks by default: far too many for tiny test tables.
     spark.conf().set("spark.databricks.delta.snapshotPartitions", "2");
     documents = TestDocuments.rows(SOURCES, 30, 25, 5);
@@ -196,7 +199,7 @@ class TokenizePackStageTest {
             spark, input, small().optUnitBytes(unitBytes).optShuffleBuckets(1).build(), one);
     TokenizePackStage.run(
         spark, input, small().optUnitBytes(unitBytes).optShuffleBuckets(64).build(), many);
-    assertTrue(single.units().get(PackCounts.TRAIN) >= 4, single.units().toString());
+    assertTrue(single.units().train() >= 4, single.units().toString());
     List<String> rows = describe(ShardTable.open(one), null);
     assertTrue(rows.equals(describe(ShardTable.open(many), null)), "rows differ");
     // Every unit got rows (positions spread copies over all units).
@@ -205,7 +208,7 @@ class TokenizePackStageTest {
       String key = row.substring(0, row.indexOf('|')); // split/unit/row
       units.add(key.substring(0, key.lastIndexOf('/')));
     }
-    assertEquals(single.units().get(PackCounts.TRAIN) + 1, units.size(), units.toString());
+    assertEquals(single.units().train() + 1, units.size(), units.toString());
   }
 
   @Test
@@ -346,9 +349,38 @@ class TokenizePackStageTest {
                         functions.col(DocumentColumns.CONTENT_HASH))))
             .first()
             .getLong(0);
-    JsonNode manifest = new ObjectMapper().readTree(Path.of(shared, "manifest.json").toFile());
+    ShardManifest manifest = ShardManifest.read(Path.of(shared, "manifest.json"));
+    assertEquals(String.format("%016x", expected), manifest.input().documentsFingerprint());
+  }
+
+  @Test
+  void manifestIsTypedAndRepeatsTheCommittedBuild() throws Exception {
+    Path file = Path.of(shared, "manifest.json");
+    ShardManifest manifest = ShardManifest.read(file);
+    ShardTable table = ShardTable.open(shared);
+    assertEquals(table.build(), manifest.build());
+    assertEquals(table.version(), manifest.tableVersion());
+    assertEquals("shards", manifest.table());
+    assertEquals(64, manifest.options().seqLen());
+    assertEquals(ShardBuild.FORMAT, manifest.format());
     assertEquals(
-        String.format("%016x", expected), manifest.at("/input/documents_fingerprint").asText());
+        sharedResult.counts().rows(PackCounts.TRAIN),
+        manifest.counts().get(PackCounts.TRAIN).rows());
+
+    String text = Files.readString(file);
+    Path unknown = temp.resolve("manifest-unknown.json");
+    Files.writeString(unknown, text.replaceFirst("\"seq_len\"", "\"seq_length\" : 1, \"seq_len\""));
+    InvalidFileException error =
+        assertThrows(InvalidFileException.class, () -> ShardManifest.read(unknown));
+    assertTrue(
+        error.getMessage().startsWith(unknown + ": not a valid shard manifest: unknown field"),
+        error.getMessage());
+    assertTrue(error.getMessage().contains("seq_length"), error.getMessage());
+
+    Path missing = temp.resolve("manifest-missing.json");
+    Files.writeString(missing, text.replaceFirst("\"run_id\" : \"[^\"]*\",", ""));
+    error = assertThrows(InvalidFileException.class, () -> ShardManifest.read(missing));
+    assertTrue(error.getMessage().contains("'run_id'"), error.getMessage());
   }
 
   @Test

@@ -10,6 +10,8 @@ import static org.llamapro.data.prepare.PrepareFixture.arxivId;
 import static org.llamapro.data.prepare.PrepareFixture.openWebMathId;
 import static org.llamapro.data.prepare.PrepareFixture.stackId;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -29,8 +31,11 @@ import org.llamapro.config.ConfigException;
 import org.llamapro.config.Settings;
 import org.llamapro.data.DocumentColumns;
 import org.llamapro.data.ingest.BadInputException;
+import org.llamapro.data.ingest.IngestReport;
 import org.llamapro.data.spark.SparkSessions;
+import org.llamapro.data.stage.Tables;
 import org.llamapro.hash.Sha256;
+import org.llamapro.io.InvalidFileException;
 
 /** The whole prepare run on a planted corpus: what survives, what is removed and why. */
 class PreparePipelineTest {
@@ -38,12 +43,12 @@ class PreparePipelineTest {
   private static SparkSession spark;
   private static PrepareFixture fixture;
   private static Path output;
-  private static Map<String, Object> summary;
+  private static PrepareSummary summary;
   private static Tables tables;
 
   @BeforeAll
   static void runOnce() {
-    spark = SparkSessions.localForTests("PreparePipelineTest");
+    spark = SparkSessions.smallLocal("PreparePipelineTest");
     tables = new Tables(spark);
     fixture = PrepareFixture.create(spark, temp.resolve("in"));
     output = temp.resolve("out");
@@ -55,7 +60,7 @@ class PreparePipelineTest {
     spark.stop();
   }
 
-  private static Map<String, Object> run(Map<String, String> settings) {
+  private static PrepareSummary run(Map<String, String> settings) {
     return PreparePipeline.builder()
         .setSpark(spark)
         .setSettings(Settings.of(settings))
@@ -199,30 +204,89 @@ class PreparePipelineTest {
   }
 
   @Test
-  @SuppressWarnings("unchecked")
   void summaryCountsPerSourceAndStage() {
-    Map<String, Object> written = tables.readJson(output.resolve("summary.json").toString());
-    Map<String, Object> stages = (Map<String, Object>) written.get("stages");
-    assertEquals(List.of("ingest", "dedupe", "decontam", "clean"), List.copyOf(stages.keySet()));
-    Map<String, Object> ingest = (Map<String, Object>) stages.get("ingest");
-    assertEquals(15, ((Number) ingest.get("documents")).intValue());
-    assertEquals(10, ((Number) ingest.get("bad_records")).intValue());
-    assertEquals(1, ((Number) ingest.get("blank_lines")).intValue());
-    assertEquals(1, ((Number) ingest.get("ignored_files")).intValue());
-    assertTrue(((Number) ingest.get("seconds")).doubleValue() > 0);
-    Map<String, Object> perSource = (Map<String, Object>) written.get("per_source");
-    Map<String, Object> stack = (Map<String, Object>) perSource.get("stack");
-    assertEquals(2, ((Number) stack.get("files")).intValue());
-    assertEquals(6, ((Number) stack.get("documents")).intValue());
-    assertEquals(2, ((Number) stack.get("removed_near")).intValue());
-    assertEquals(1, ((Number) stack.get("removed_contamination")).intValue());
-    assertEquals(3, ((Number) stack.get("clean_documents")).intValue());
-    assertEquals(
-        String.valueOf(summary.get("per_source")), String.valueOf(written.get("per_source")));
+    PrepareSummary written =
+        PrepareSummary.read(tables.hadoopConf(), output.resolve("summary.json").toString());
+    assertEquals(summary, written);
+    assertNull(written.stages().pack());
+    IngestReport ingest = written.stages().ingest().report();
+    assertEquals(15, ingest.documents());
+    assertEquals(10, ingest.badRecords());
+    assertEquals(1, ingest.blankLines());
+    assertEquals(1, ingest.ignoredFiles());
+    assertTrue(written.stages().ingest().seconds() > 0);
+    PrepareSummary.SourceSummary stack = written.perSource().get("stack");
+    assertEquals(2, stack.files());
+    assertEquals(6, stack.documents());
+    assertEquals(2, stack.removedNear());
+    assertEquals(1, stack.removedContamination());
+    assertEquals(3, stack.cleanDocuments());
   }
 
   @Test
-  @SuppressWarnings("unchecked")
+  void summaryKeepsItsFieldNamesInStageOrder() throws Exception {
+    JsonNode json = new ObjectMapper().readTree(output.resolve("summary.json").toFile());
+    assertEquals(
+        List.of("output", "settings", "seconds", "stages", "per_source"), fieldNames(json));
+    assertEquals(
+        List.of("ingest", "dedupe", "decontam", "clean", "pack"), fieldNames(json.get("stages")));
+    JsonNode ingest = json.get("stages").get("ingest");
+    assertEquals(
+        List.of("seconds", "resumed", "documents", "bytes"), fieldNames(ingest).subList(0, 4));
+    assertTrue(json.get("stages").get("pack").isNull());
+    assertEquals(6, json.get("per_source").get("stack").get("documents").asInt());
+  }
+
+  @Test
+  void summaryWithAnUnknownOrMissingFieldIsRefusedNamingFileAndField() throws Exception {
+    String text = Files.readString(output.resolve("summary.json"));
+    Path unknown = temp.resolve("summary-unknown.json");
+    Files.writeString(unknown, text.replaceFirst("\\{", "{ \"surprise\" : 1,"));
+    InvalidFileException error =
+        assertThrows(
+            InvalidFileException.class,
+            () -> PrepareSummary.read(tables.hadoopConf(), unknown.toString()));
+    assertTrue(
+        error.getMessage().startsWith(unknown + ": not a valid prepare summary"),
+        error.getMessage());
+    assertTrue(error.getMessage().contains("unknown field 'surprise'"), error.getMessage());
+
+    Path missing = temp.resolve("summary-missing.json");
+    Files.writeString(missing, text.replaceFirst("\"output\" : \"[^\"]*\",", ""));
+    error =
+        assertThrows(
+            InvalidFileException.class,
+            () -> PrepareSummary.read(tables.hadoopConf(), missing.toString()));
+    assertTrue(
+        error.getMessage().startsWith(missing + ": not a valid prepare summary"),
+        error.getMessage());
+    assertTrue(error.getMessage().contains("'output'"), error.getMessage());
+  }
+
+  @Test
+  void progressMarkerWithAnUnknownReportFieldIsRefusedNamingIt() throws Exception {
+    Path copy = temp.resolve("progress-copy/_progress");
+    Files.createDirectories(copy);
+    String marker = Files.readString(output.resolve("_progress/clean.json"));
+    Files.writeString(
+        copy.resolve("clean.json"), marker.replace("\"files\"", "\"filez\" : 1, \"files\""));
+    InvalidFileException error =
+        assertThrows(
+            InvalidFileException.class,
+            () ->
+                StageProgress.readIfExists(
+                    tables, copy.resolve("clean.json").toString(), "clean", CleanReport.class));
+    assertTrue(error.getMessage().contains("clean.json (report)"), error.getMessage());
+    assertTrue(error.getMessage().contains("unknown field 'filez'"), error.getMessage());
+  }
+
+  private static List<String> fieldNames(JsonNode node) {
+    List<String> names = new java.util.ArrayList<>();
+    node.fieldNames().forEachRemaining(names::add);
+    return names;
+  }
+
+  @Test
   void sameInputsGiveTheSameTablesAndRerunsResumeOrRedoOnlyWhatChanged() {
     Path second = temp.resolve("out-again");
     Map<String, String> settings = new HashMap<>(fixture.settings(second));
@@ -234,19 +298,19 @@ class PreparePipelineTest {
           table);
     }
     // The same run again in the same directory: every stage is already complete.
-    Map<String, Object> again = (Map<String, Object>) run(settings).get("stages");
-    for (Object stage : again.values()) {
-      assertEquals(true, ((Map<String, Object>) stage).get("resumed"));
+    PrepareSummary.Stages again = run(settings).stages();
+    for (StageEntry<?> stage :
+        List.of(again.ingest(), again.dedupe(), again.decontam(), again.clean())) {
+      assertTrue(stage.resumed());
     }
     // A changed decontamination setting redoes decontam and clean only.
     settings.put("decontam.eval-sets", "mbpp=" + fixture.evalSets.resolve("mbpp.jsonl"));
-    Map<String, Object> stages = (Map<String, Object>) run(settings).get("stages");
-    assertEquals(true, ((Map<String, Object>) stages.get("ingest")).get("resumed"));
-    assertEquals(true, ((Map<String, Object>) stages.get("dedupe")).get("resumed"));
-    assertEquals(false, ((Map<String, Object>) stages.get("decontam")).get("resumed"));
-    assertEquals(false, ((Map<String, Object>) stages.get("clean")).get("resumed"));
-    Map<String, Object> decontam = (Map<String, Object>) stages.get("decontam");
-    assertEquals(0L, ((Number) decontam.get("removed")).longValue());
+    PrepareSummary.Stages stages = run(settings).stages();
+    assertTrue(stages.ingest().resumed());
+    assertTrue(stages.dedupe().resumed());
+    assertFalse(stages.decontam().resumed());
+    assertFalse(stages.clean().resumed());
+    assertEquals(0L, stages.decontam().report().removed());
     // The contamination rows of the first run were replaced, the dedupe rows kept.
     Dataset<Row> audit = tables.read(second.resolve("dedupe/audit").toString());
     assertEquals(0, audit.filter("reason = 'contamination'").count());
@@ -269,7 +333,7 @@ class PreparePipelineTest {
     // The tables were still written for inspection, but the stage is not marked complete.
     assertTrue(Files.exists(temp.resolve("out-strict/quarantine/_delta_log")));
     assertFalse(Files.exists(temp.resolve("out-strict/_progress/ingest.json")));
-    assertNull(tables.readJson(temp.resolve("out-strict/summary.json").toString()));
+    assertFalse(Files.exists(temp.resolve("out-strict/summary.json")));
   }
 
   @Test
@@ -285,7 +349,11 @@ class PreparePipelineTest {
                     .setSettings(Settings.of(settings))
                     .build());
     assertTrue(
-        error.getMessage().startsWith("Unknown configuration key(s): [dedupe.near.num-hash]"),
+        error
+            .getMessage()
+            .startsWith(
+                "Unknown configuration key 'dedupe.near.num-hash' (did you mean"
+                    + " 'dedupe.near.num-hashes'?)"),
         error.getMessage());
   }
 
@@ -303,5 +371,100 @@ class PreparePipelineTest {
     assertTrue(
         error.getMessage().contains("is not empty and holds no earlier prepare run"),
         error.getMessage());
+  }
+
+  // A rerun after a failure, and the outputs a run refuses.
+
+  @Test
+  void aRunThatFailedInIngestIsRetriedInTheSameOutput() throws Exception {
+    Path input = temp.resolve("retry-in/notes");
+    Files.createDirectories(input);
+    Path file = input.resolve("part-0.jsonl");
+    Files.writeString(file, "{\"text\": \"a good line of text\"}\nnot json\nnot json either\n");
+    Path out = temp.resolve("retry-out");
+    Map<String, String> settings =
+        Map.of("ingest.input.notes", input.toString(), "prepare.output", out.toString());
+    BadInputException failure = assertThrows(BadInputException.class, () -> run(settings));
+    assertTrue(failure.getMessage().startsWith("Too much bad input: 2 bad record(s) of 3"));
+    // Ingest wrote its tables before it failed; the stage is not marked complete.
+    assertTrue(Files.exists(out.resolve("quarantine/_delta_log")));
+    assertFalse(Files.exists(out.resolve("_progress/ingest.json")));
+
+    // The input fixed, the same command again: ingest is redone in the same output.
+    Files.writeString(file, "{\"text\": \"a good line of text\"}\n{\"text\": \"another line\"}\n");
+    PrepareSummary summary = run(settings);
+    assertFalse(summary.stages().ingest().resumed());
+    assertEquals(2, summary.stages().ingest().report().documents());
+    assertEquals(0, summary.stages().ingest().report().badRecords());
+    assertEquals(0, tables.read(out.resolve("quarantine").toString()).count());
+    assertEquals(2, tables.read(out.resolve("clean").toString()).count());
+  }
+
+  @Test
+  void anOutputAroundAnInputIsRefusedBeforeAnythingIsWritten() throws Exception {
+    Path parent = temp.resolve("around");
+    Path input = parent.resolve("in/notes");
+    Files.createDirectories(input);
+    Files.writeString(input.resolve("part-0.jsonl"), "{\"text\": \"some text\"}\n");
+    Map<String, String> settings =
+        Map.of("ingest.input.notes", input.toString(), "prepare.output", parent.toString());
+    IllegalArgumentException error =
+        assertThrows(IllegalArgumentException.class, () -> run(settings));
+    assertEquals(
+        "--output "
+            + parent
+            + " contains --input notes "
+            + input
+            + ": replacing the output would delete the input; choose another --output",
+        error.getMessage());
+    assertFalse(Files.exists(parent.resolve("_progress")));
+  }
+
+  @Test
+  void anOutputInsideAnInputIsRefusedBeforeAnythingIsWritten() throws Exception {
+    Path input = temp.resolve("within/notes");
+    Files.createDirectories(input);
+    Files.writeString(input.resolve("part-0.jsonl"), "{\"text\": \"some text\"}\n");
+    Path inside = input.resolve("prepared");
+    Map<String, String> settings =
+        Map.of("ingest.input.notes", input.toString(), "prepare.output", inside.toString());
+    IllegalArgumentException error =
+        assertThrows(IllegalArgumentException.class, () -> run(settings));
+    assertEquals(
+        "--output "
+            + inside
+            + " is inside --input notes "
+            + input
+            + "; choose an --output outside it",
+        error.getMessage());
+    assertFalse(Files.exists(inside));
+  }
+
+  @Test
+  void remoteOutputsAreComparedByFileSystemAndPath() {
+    IllegalArgumentException error =
+        assertThrows(
+            IllegalArgumentException.class,
+            () ->
+                PreparePipeline.requireDisjointOutput(
+                    Settings.of(
+                        Map.of(
+                            "ingest.input.stack", "s3a://corpus/raw/stack",
+                            "prepare.output", "s3a://corpus/raw"))));
+    assertEquals(
+        "--output s3a://corpus/raw contains --input stack s3a://corpus/raw/stack: replacing the"
+            + " output would delete the input; choose another --output",
+        error.getMessage());
+    // Another bucket, or a sibling whose name shares a prefix, is fine.
+    PreparePipeline.requireDisjointOutput(
+        Settings.of(
+            Map.of(
+                "ingest.input.stack", "s3a://corpus/raw/stack",
+                "prepare.output", "s3a://other/raw")));
+    PreparePipeline.requireDisjointOutput(
+        Settings.of(
+            Map.of(
+                "ingest.input.stack", "s3a://corpus/raw-stack",
+                "prepare.output", "s3a://corpus/raw")));
   }
 }

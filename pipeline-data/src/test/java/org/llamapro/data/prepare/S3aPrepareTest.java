@@ -25,6 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.llamapro.config.Settings;
 import org.llamapro.data.TestCorpus;
 import org.llamapro.data.spark.SparkSessions;
+import org.llamapro.data.stage.Tables;
 
 /** Prepare end to end with input and output on s3a://, against s3proxy on loopback. */
 class S3aPrepareTest {
@@ -53,7 +54,7 @@ class S3aPrepareTest {
     while (!proxy.getState().equals("STARTED")) {
       Thread.sleep(10);
     }
-    spark = SparkSessions.localForTests("S3aPrepareTest");
+    spark = SparkSessions.smallLocal("S3aPrepareTest");
     Configuration conf = spark.sparkContext().hadoopConfiguration();
     conf.set("fs.s3a.endpoint", "http://127.0.0.1:" + proxy.getPort());
     conf.set("fs.s3a.endpoint.region", "us-east-1");
@@ -90,7 +91,7 @@ class S3aPrepareTest {
         new org.apache.hadoop.fs.Path(local.toUri()),
         new org.apache.hadoop.fs.Path("s3a://corpus/in/open-web-math/train/part-0.jsonl.zst"));
 
-    Map<String, Object> summary =
+    PrepareSummary summary =
         PreparePipeline.builder()
             .setSpark(spark)
             .setSettings(
@@ -109,7 +110,7 @@ class S3aPrepareTest {
     Row removed = tables.read("s3a://corpus/out/dedupe/audit").first();
     assertEquals("open-web-math/train/part-0.jsonl.zst#2", removed.getAs("id"));
     assertEquals("not-json", tables.read("s3a://corpus/out/quarantine").first().getAs("reason"));
-    assertEquals("s3a://corpus/out", summary.get("output"));
+    assertEquals("s3a://corpus/out", summary.output());
     assertEquals(true, fs.exists(new org.apache.hadoop.fs.Path("s3a://corpus/out/summary.json")));
   }
 }

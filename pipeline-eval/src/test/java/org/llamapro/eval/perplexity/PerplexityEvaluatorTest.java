@@ -36,7 +36,7 @@ class PerplexityEvaluatorTest {
 
   @BeforeAll
   static void shards() {
-    spark = SparkSessions.localForTests("perplexity-test");
+    spark = SparkSessions.smallLocal("perplexity-test");
     List<Row> docs = new ArrayList<>();
     for (int i = 0; i < 40; i++) {
       docs.add(
@@ -57,7 +57,7 @@ class PerplexityEvaluatorTest {
               "p" + i));
     }
     PackOptions options =
-        PackOptions.fromSettings(
+        PackOptions.from(
             org.llamapro.config.Settings.of(
                 Map.of("pack.seq-len", "24", "mix.holdout-fraction", "0.4", "pack.tail", "pad")));
     TokenizePackStage.run(

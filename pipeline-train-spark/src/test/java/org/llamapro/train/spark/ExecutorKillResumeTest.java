@@ -34,7 +34,7 @@ class ExecutorKillResumeTest {
     Path model = SparkFixtures.model(temp.resolve("model"));
     Path shards = temp.resolve("shards");
     Path reference = temp.resolve("reference");
-    SparkSession local = SparkSessions.localForTests("ExecutorKillResumeTest-local");
+    SparkSession local = SparkSessions.smallLocal("ExecutorKillResumeTest-local");
     try {
       SparkFixtures.shards(local, shards, 80);
       // The uninterrupted run: the same job, ranks as threads of this JVM.

@@ -30,7 +30,7 @@ class SparkTrainingJobTest {
 
   @BeforeAll
   static void setUp() throws Exception {
-    spark = SparkSessions.localForTests("SparkTrainingJobTest");
+    spark = SparkSessions.smallLocal("SparkTrainingJobTest");
     shards = SparkFixtures.shards(spark, temp.resolve("shards"), 60);
     model = SparkFixtures.model(temp.resolve("model"));
   }

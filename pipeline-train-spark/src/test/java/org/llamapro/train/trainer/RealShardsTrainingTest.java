@@ -43,7 +43,7 @@ class RealShardsTrainingTest {
   @Test
   void lossFallsOnPackedShardsWhileOnlyTheNewBlocksLearn() throws Exception {
     Path shards = temp.resolve("packed");
-    SparkSession spark = SparkSessions.localForTests("RealShardsTrainingTest");
+    SparkSession spark = SparkSessions.smallLocal("RealShardsTrainingTest");
     try {
       TokenizePackStage.run(
           spark,

@@ -1,8 +1,8 @@
 package org.llamapro.train.trainer;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import java.util.ArrayList;
 import java.util.List;
+import org.llamapro.shards.ShardBuild;
 import org.llamapro.shards.ShardColumns;
 import org.llamapro.shards.ShardCursor;
 import org.llamapro.shards.ShardReader;
@@ -28,8 +28,8 @@ public final class ShardTableData implements TrainingData {
    */
   public static ShardTableData open(String path, long version) {
     ShardTable table = ShardTable.open(path, version);
-    JsonNode build = table.build();
-    if (build == null || !build.path("tokenizer").has("sha256")) {
+    ShardBuild build = table.build();
+    if (build == null || build.tokenizer() == null || build.tokenizer().sha256() == null) {
       throw new IllegalArgumentException(
           "Shard table "
               + table.path()
@@ -38,14 +38,14 @@ public final class ShardTableData implements TrainingData {
               + " has no build description with the tokenizer's SHA-256; it was not written by"
               + " 'pipeline pack'");
     }
-    JsonNode tokenizer = build.path("tokenizer");
+    ShardBuild.Tokenizer tokenizer = build.tokenizer();
     Description description =
         new Description(
             table.path(),
             Long.toString(table.version()),
             table.seqLen(),
-            tokenizer.path("sha256").asText(),
-            tokenizer.path("vocab_size").asInt());
+            tokenizer.sha256(),
+            tokenizer.vocabSize());
     if (table.rowCount(ShardColumns.TRAIN) == 0) {
       throw new IllegalArgumentException(
           "Shard table " + table.path() + " version " + table.version() + " has no train rows");

@@ -374,7 +374,8 @@ class TrainingRunTest {
         if (!isNew) {
           assertEquals(in.bytes(name), out.bytes(name), name + " is frozen but changed");
         } else if (name.endsWith("o_proj.weight") || name.endsWith("down_proj.weight")) {
-          // Zero at expansion; the first steps move them (the paper: new blocks start as the identity).
+          // Zero at expansion; the first steps move them (the paper: new blocks start as the
+          // identity).
           float[] values = out.readFloats(name);
           assertTrue(
               java.util.stream.IntStream.range(0, values.length).anyMatch(i -> values[i] != 0f),

@@ -69,7 +69,7 @@ public final class BuildDemoCorpus {
     for (String dir : DATA_DIRS) {
       CorpusWriters.deleteRecursively(output.resolve(dir));
     }
-    SparkSession spark = SparkSessions.localForTests("build-demo-corpus");
+    SparkSession spark = SparkSessions.smallLocal("build-demo-corpus");
     try {
       for (CorpusFile file : files) {
         Path target = output.resolve(file.path());

@@ -1,31 +1,22 @@
-package org.llamapro.data.prepare;
+package org.llamapro.data.stage;
 
 import static java.util.Objects.requireNonNull;
 
-import com.fasterxml.jackson.core.type.TypeReference;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
-import com.fasterxml.jackson.databind.json.JsonMapper;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.util.Map;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;
+import org.llamapro.shards.HadoopJsonFiles;
 
 /**
  * Table and file I/O for the stages, on any Hadoop file system. Tables are Delta: each write is one
  * atomic commit, so a reader never sees half a table. The data files are plain Parquet.
  */
 public final class Tables {
-  private static final ObjectMapper JSON =
-      JsonMapper.builder().enable(SerializationFeature.INDENT_OUTPUT).build();
-
   private final SparkSession spark;
 
   public Tables(SparkSession spark) {
@@ -86,41 +77,24 @@ public final class Tables {
     }
   }
 
-  /** Writes JSON to a temporary name, then renames it into place. */
+  /** Writes {@code value} as JSON (a record with its own reader), atomically. */
   public void writeJson(String path, Object value) {
-    try {
-      Path target = new Path(path);
-      FileSystem fs = fs(target);
-      Path temporary = new Path(target.getParent(), "." + target.getName() + ".tmp");
-      try (OutputStream out = fs.create(temporary, true)) {
-        JSON.writeValue(out, value);
-      }
-      fs.delete(target, false);
-      if (!fs.rename(temporary, target)) {
-        throw new IOException("rename " + temporary + " -> " + target + " failed");
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException("Cannot write " + path, e);
-    }
+    HadoopJsonFiles.write(hadoopConf(), path, value);
   }
 
-  /** Reads a JSON object written by {@link #writeJson}, or null when the file is absent. */
-  public Map<String, Object> readJson(String path) {
-    try {
-      Path p = new Path(path);
-      FileSystem fs = fs(p);
-      if (!fs.exists(p)) {
-        return null;
-      }
-      try (InputStream in = fs.open(p)) {
-        return JSON.readValue(in, new TypeReference<Map<String, Object>>() {});
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException("Cannot read " + path, e);
-    }
+  /**
+   * Reads a typed JSON file written by {@link #writeJson}, or null when it is absent; a missing or
+   * unknown field fails naming the file and the field ({@code what} names the file's kind).
+   */
+  public <T> T readJson(String path, Class<T> type, String what) {
+    return HadoopJsonFiles.readIfExists(hadoopConf(), path, type, what);
+  }
+
+  public org.apache.hadoop.conf.Configuration hadoopConf() {
+    return spark.sparkContext().hadoopConfiguration();
   }
 
   private FileSystem fs(Path path) throws IOException {
-    return path.getFileSystem(spark.sparkContext().hadoopConfiguration());
+    return path.getFileSystem(hadoopConf());
   }
 }

@@ -1,4 +1,4 @@
-package org.llamapro.data.prepare;
+package org.llamapro.data.stage;
 
 import static java.util.Objects.requireNonNull;
 
@@ -12,7 +12,7 @@ public final class StageContext {
   private final Tables tables;
   private final Map<String, StageReport> earlierReports;
 
-  StageContext(
+  public StageContext(
       SparkSession spark,
       OutputLayout layout,
       Tables tables,
@@ -35,8 +35,12 @@ public final class StageContext {
     return tables;
   }
 
-  /** The report of an earlier stage (from this run or from its progress marker), or null. */
-  public StageReport report(String stage) {
-    return earlierReports.get(stage);
+  /**
+   * The report of an earlier stage (from this run or from its progress marker), or null when that
+   * stage did not run.
+   */
+  public <R extends StageReport> R report(String stage, Class<R> type) {
+    StageReport report = earlierReports.get(stage);
+    return report == null ? null : type.cast(report);
   }
 }

@@ -1,4 +1,4 @@
-package org.llamapro.data.prepare;
+package org.llamapro.data.stage;
 
 import java.util.List;
 import java.util.Set;
@@ -9,10 +9,12 @@ import java.util.Set;
  * inputs are unchanged since it last completed in the same output directory is skipped, so a failed
  * run restarts at the stage that failed.
  *
- * <p>To add a stage after decontamination (tokenize, pack), implement this and pass it to {@link
- * PreparePipeline.Builder#addStage}.
+ * <p>This interface and the types it uses live apart from the concrete pipeline, so that the stages
+ * (ingest, dedupe, decontam, pack) and the pipeline that runs them do not depend on each other.
+ *
+ * @param <R> the stage's report record
  */
-public interface PrepareStage {
+public interface PrepareStage<R extends StageReport> {
   /** Short name: the key of its report in {@code summary.json} and of its progress marker. */
   String name();
 
@@ -24,6 +26,9 @@ public interface PrepareStage {
 
   /** The keys under {@link #configPrefixes()} that this stage understands. */
   Set<String> knownKeys();
+
+  /** The record type of {@link #run}'s report (to read it back from the progress marker). */
+  Class<R> reportType();
 
   /**
    * What else decides this stage's result besides its settings and the stages before it, e.g. the
@@ -37,5 +42,5 @@ public interface PrepareStage {
   List<String> outputs(OutputLayout layout);
 
   /** Runs the stage and reports its counts; the pipeline adds the time. */
-  StageReport run(StageContext context);
+  R run(StageContext context);
 }

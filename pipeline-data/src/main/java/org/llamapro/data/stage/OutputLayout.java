@@ -1,4 +1,4 @@
-package org.llamapro.data.prepare;
+package org.llamapro.data.stage;
 
 import static java.util.Objects.requireNonNull;
 

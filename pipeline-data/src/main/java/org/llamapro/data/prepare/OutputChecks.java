@@ -1,0 +1,80 @@
+package org.llamapro.data.prepare;
+
+import java.net.URI;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.llamapro.io.OutputGuard;
+
+/**
+ * The rule for {@code data prepare}'s output directory: it never contains and is never inside one
+ * of the run's inputs (the corpora, evaluation sets and reference indexes), since a rerun deletes
+ * stage outputs in it and ingest reads its inputs recursively. Local paths follow {@link
+ * OutputGuard} (links resolved); {@code hdfs://} and {@code s3a://} paths are compared by
+ * filesystem and path.
+ */
+final class OutputChecks {
+  private OutputChecks() {}
+
+  /** {@code inputs}: what names the input in the message (e.g. {@code --input stack}) to path. */
+  static void requireDisjoint(String output, Map<String, String> inputs) {
+    URI out = uri(output);
+    Map<String, Path> local = new LinkedHashMap<>();
+    for (Map.Entry<String, String> input : inputs.entrySet()) {
+      URI in = uri(input.getValue());
+      if (isLocal(out) && isLocal(in)) {
+        local.put(input.getKey(), Path.of(in.getPath()));
+        continue;
+      }
+      if (!sameFileSystem(out, in)) {
+        continue;
+      }
+      String o = directory(out.getPath());
+      String i = directory(in.getPath());
+      String relation =
+          o.equals(i)
+              ? "is the same directory as"
+              : i.startsWith(o) ? "contains" : o.startsWith(i) ? "is inside" : null;
+      if (relation != null) {
+        String advice =
+            switch (relation) {
+              case "contains" ->
+                  ": replacing the output would delete the input; choose another --output";
+              case "is inside" -> "; choose an --output outside it";
+              default -> "";
+            };
+        throw new IllegalArgumentException(
+            "--output "
+                + output
+                + " "
+                + relation
+                + " "
+                + input.getKey()
+                + " "
+                + input.getValue()
+                + advice);
+      }
+    }
+    if (!local.isEmpty()) {
+      OutputGuard.requireDisjoint(Path.of(out.getPath()), local);
+    }
+  }
+
+  private static URI uri(String path) {
+    return new org.apache.hadoop.fs.Path(path).toUri();
+  }
+
+  private static boolean isLocal(URI uri) {
+    return uri.getScheme() == null || uri.getScheme().equals("file");
+  }
+
+  private static boolean sameFileSystem(URI a, URI b) {
+    return String.valueOf(a.getScheme()).equalsIgnoreCase(String.valueOf(b.getScheme()))
+        && String.valueOf(a.getAuthority()).equalsIgnoreCase(String.valueOf(b.getAuthority()));
+  }
+
+  private static String directory(String path) {
+    String p = path == null || path.isEmpty() ? "/" : path;
+    return p.endsWith("/") ? p : p + "/";
+  }
+}
