@@ -147,7 +147,9 @@ public final class ConfigKey<T> implements Serializable {
 
   /** The default as a user would write it in a properties file. */
   public String defaultText() {
-    if (defaultValue instanceof Map<?, ?> || "".equals(defaultValue)) {
+    if (defaultValue instanceof Map<?, ?>
+        || "".equals(defaultValue)
+        || (defaultValue instanceof List<?> empty && empty.isEmpty())) {
       return "(none)";
     }
     if (defaultValue instanceof List<?> list) {
