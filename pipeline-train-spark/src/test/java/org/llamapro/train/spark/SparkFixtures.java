@@ -23,22 +23,14 @@ import org.llamapro.train.model.LlamaConfig;
 import org.llamapro.train.model.PretrainedModels;
 import org.llamapro.train.model.RandomWeights;
 import org.llamapro.train.model.TensorNames;
+import org.llamapro.train.model.TinyConfigs;
 import org.llamapro.train.trainer.OptimizerSettings;
 import org.llamapro.train.trainer.TrainConfig;
 
 /** A tiny expanded model and real packed shards for the data-parallel tests. */
 final class SparkFixtures {
   /** LLaMA-2's vocabulary on a tiny body: hidden 32, 4 blocks of which 1 and 3 are new. */
-  static final LlamaConfig CONFIG =
-      LlamaConfig.builder()
-          .setVocabSize(32000)
-          .setHiddenSize(32)
-          .setIntermediateSize(64)
-          .setNumHiddenLayers(4)
-          .setNumAttentionHeads(4)
-          .optRmsNormEps(1e-5)
-          .optMaxPositionEmbeddings(256)
-          .build();
+  static final LlamaConfig CONFIG = TinyConfigs.llama2Vocabulary(4);
 
   static final int SEQ_LEN = 16;
 

@@ -118,7 +118,10 @@ class SparkTrainingJobTest {
             .filter(event -> event.name().equals("attempt_started"))
             .count();
     assertEquals(1, attempts, RunEvents.read(run).toString());
-    assertEquals("job_failed", RunEvents.read(run).get(RunEvents.read(run).size() - 1).name());
+    // The listener appends rank failures asynchronously, so job_failed need not be last.
+    assertTrue(
+        RunEvents.read(run).stream().anyMatch(event -> event.name().equals("job_failed")),
+        RunEvents.read(run).toString());
   }
 
   @Test

@@ -20,23 +20,14 @@ import org.llamapro.data.spark.SparkSessions;
 import org.llamapro.data.tokenize.LlamaTokenizer;
 import org.llamapro.train.LearnableDocuments;
 import org.llamapro.train.model.LlamaConfig;
+import org.llamapro.train.model.TinyConfigs;
 
 /**
  * The real path: documents packed by the pack stage (Spark, the LLaMA-2 tokenizer, a Delta shard
  * table), read back by the shard reader, trained on with only the new blocks learning.
  */
 class RealShardsTrainingTest {
-  /** LLaMA-2's vocabulary on a tiny body: hidden 32, 4 blocks of which 1 and 3 are new. */
-  private static final LlamaConfig CONFIG =
-      LlamaConfig.builder()
-          .setVocabSize(32000)
-          .setHiddenSize(32)
-          .setIntermediateSize(64)
-          .setNumHiddenLayers(4)
-          .setNumAttentionHeads(4)
-          .optRmsNormEps(1e-5)
-          .optMaxPositionEmbeddings(256)
-          .build();
+  private static final LlamaConfig CONFIG = TinyConfigs.llama2Vocabulary(4);
 
   @TempDir Path temp;
 

@@ -17,6 +17,13 @@ public final class TinyConfigs {
         .build();
   }
 
+  /**
+   * LLaMA-2's 32,000-id vocabulary on a tiny body (hidden 32), for tests on real tokenized shards.
+   */
+  public static LlamaConfig llama2Vocabulary(int layers) {
+    return llama(layers).toBuilder().setVocabSize(32000).setIntermediateSize(64).build();
+  }
+
   /** Grouped-query attention (4 query heads share 2 kv heads), tied embeddings. */
   public static LlamaConfig groupedTied(int layers) {
     return LlamaConfig.builder()
