@@ -25,7 +25,7 @@ import picocli.CommandLine.Option;
     description = {
       "Tokenize, mix and pack a documents table (clean/) into the shard table DIR/shards and"
           + " DIR/manifest.json. Prints a JSON summary.",
-      "Keys: tokenize.*, mix.*, pack.* (see README, 'Shards')."
+      "Keys: tokenize.*, mix.*, pack.* (see docs/configuration.md; the shard layout is in docs/formats.md)."
     })
 final class DataPackCommand implements Callable<Integer> {
   @Option(

@@ -30,7 +30,7 @@ public final class TestCorpus {
     "ka", "lo", "mi", "ne", "ru", "sa", "to", "vi", "ze", "po", "da", "fe", "gu", "hi", "jo", "bu"
   };
 
-  /** The Stack's Parquet columns (REFERENCE.md section 3), content as bytes to allow bad UTF-8. */
+  /** The Stack's Parquet columns, content as bytes to allow bad UTF-8. */
   public static final StructType STACK_SCHEMA =
       new StructType()
           .add("hexsha", DataTypes.StringType)

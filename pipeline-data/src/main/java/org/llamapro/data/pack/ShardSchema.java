@@ -10,7 +10,7 @@ import org.llamapro.shards.ShardColumns;
 /**
  * The shard table's Spark schema ({@link ShardColumns} names the columns): one row per training
  * sequence of exactly {@code seq_len} tokens. Parquet (zstd) under a Delta Lake table; documented
- * in the README ("Shards").
+ * in docs/formats.md.
  *
  * <p>{@code input_ids} is a plain {@code array<int>} (Parquet LIST of INT32): pandas/pyarrow,
  * DuckDB and Spark read it as a list of ints with no project code; zstd keeps it near 2 bytes per

@@ -16,7 +16,7 @@ import org.llamapro.io.JsonFiles;
  * such a directory may be replaced with {@code --overwrite}.
  *
  * @param format {@value #FORMAT}; another value is refused
- * @param source the expanded model's directory, absolute
+ * @param source the input (base) model's directory, absolute
  * @param newBlocks indices of the inserted blocks in the expanded model, ascending
  * @param blockSources for each block of the expanded model, the base block it was made from
  * @param files every other file of the output by relative path
