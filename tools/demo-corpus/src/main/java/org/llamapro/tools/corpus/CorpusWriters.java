@@ -9,7 +9,6 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -22,6 +21,7 @@ import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
+import org.llamapro.io.AtomicFiles;
 
 /**
  * Writes the corpus files: jsonl.zst with zstd-jni, the Stack file with Spark's Parquet writer.
@@ -56,20 +56,39 @@ final class CorpusWriters {
 
   private CorpusWriters() {}
 
+  /** Closing the zstd stream ends its frame; AtomicFiles closes the file after forcing it. */
+  private static final class KeepOpen extends java.io.FilterOutputStream {
+    KeepOpen(OutputStream out) {
+      super(out);
+    }
+
+    @Override
+    public void write(byte[] bytes, int offset, int length) throws IOException {
+      out.write(bytes, offset, length);
+    }
+
+    @Override
+    public void close() throws IOException {
+      flush();
+    }
+  }
+
   static void writeJsonlZst(CorpusFile file, Path target) throws IOException {
     Files.createDirectories(target.getParent());
-    Path temp = target.resolveSibling(target.getFileName() + ".tmp");
-    try (OutputStream out = new ZstdOutputStream(Files.newOutputStream(temp), ZSTD_LEVEL)) {
-      for (CorpusDoc doc : file.docs()) {
-        JsonDoc jsonDoc = (JsonDoc) doc;
-        Map<String, Object> line = new LinkedHashMap<>();
-        line.put("text", jsonDoc.text());
-        line.put("meta", jsonDoc.meta());
-        out.write(JSON.writeValueAsString(line).getBytes(StandardCharsets.UTF_8));
-        out.write('\n');
-      }
-    }
-    Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    AtomicFiles.write(
+        target,
+        raw -> {
+          try (OutputStream out = new ZstdOutputStream(new KeepOpen(raw), ZSTD_LEVEL)) {
+            for (CorpusDoc doc : file.docs()) {
+              JsonDoc jsonDoc = (JsonDoc) doc;
+              Map<String, Object> line = new LinkedHashMap<>();
+              line.put("text", jsonDoc.text());
+              line.put("meta", jsonDoc.meta());
+              out.write(JSON.writeValueAsString(line).getBytes(StandardCharsets.UTF_8));
+              out.write('\n');
+            }
+          }
+        });
   }
 
   static void writeStackParquet(SparkSession spark, CorpusFile file, Path target)
@@ -115,17 +134,13 @@ final class CorpusWriters {
       part = parts.get(0);
     }
     ParquetFooters.sortEncodings(part);
-    Files.move(part, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    AtomicFiles.moveReplacing(part, target);
     deleteRecursively(temp);
   }
 
   static void writeJson(Object value, Path target) throws IOException {
-    Path temp = target.resolveSibling(target.getFileName() + ".tmp");
-    Files.writeString(
-        temp,
-        JSON.writerWithDefaultPrettyPrinter().writeValueAsString(value) + "\n",
-        StandardCharsets.UTF_8);
-    Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    AtomicFiles.writeString(
+        target, JSON.writerWithDefaultPrettyPrinter().writeValueAsString(value) + "\n");
   }
 
   static void deleteRecursively(Path dir) throws IOException {

@@ -17,6 +17,7 @@ import org.apache.parquet.format.Encoding;
 import org.apache.parquet.format.FileMetaData;
 import org.apache.parquet.format.RowGroup;
 import org.apache.parquet.format.Util;
+import org.llamapro.io.AtomicFiles;
 
 /**
  * Makes a Parquet file's footer canonical. parquet-mr lists each column chunk's encodings from a
@@ -56,13 +57,7 @@ final class ParquetFooters {
     footer.writeTo(out);
     out.write(ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt(footer.size()).array());
     out.write(MAGIC);
-    Path temp = file.resolveSibling(file.getFileName() + ".tmp");
-    Files.write(temp, out.toByteArray());
-    Files.move(
-        temp,
-        file,
-        java.nio.file.StandardCopyOption.REPLACE_EXISTING,
-        java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+    AtomicFiles.writeBytes(file, out.toByteArray());
   }
 
   private static boolean endsWithMagic(byte[] bytes) {
