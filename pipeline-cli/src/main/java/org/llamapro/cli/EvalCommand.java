@@ -1,13 +1,12 @@
 package org.llamapro.cli;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import org.llamapro.data.tokenize.LlamaTokenizer;
 import org.llamapro.eval.perplexity.PerplexityEvaluator;
+import org.llamapro.eval.perplexity.PerplexityFile;
 import org.llamapro.eval.perplexity.PerplexityReport;
+import org.llamapro.io.JsonFiles;
 import org.llamapro.shards.ShardTable;
 import org.llamapro.train.model.LlamaModel;
 import picocli.CommandLine;
@@ -86,11 +85,10 @@ final class EvalCommand implements Runnable {
         PerplexityReport report =
             new PerplexityEvaluator(loaded, tok, batchSize)
                 .evaluate(table, split, maxRows, model.model.toString());
-        ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
-        String text = json.writeValueAsString(report.toMap());
-        System.out.println(text);
+        PerplexityFile file = PerplexityFile.of(report);
+        System.out.print(JsonFiles.toJson(file));
         if (output != null) {
-          Files.writeString(output, text + "\n");
+          file.write(output);
         }
       }
       return 0;

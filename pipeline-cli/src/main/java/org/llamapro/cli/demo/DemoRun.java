@@ -23,6 +23,7 @@ import org.llamapro.data.prepare.PreparePipeline;
 import org.llamapro.data.spark.SparkSessions;
 import org.llamapro.data.tokenize.LlamaTokenizer;
 import org.llamapro.eval.perplexity.PerplexityEvaluator;
+import org.llamapro.eval.perplexity.PerplexityFile;
 import org.llamapro.eval.perplexity.PerplexityReport;
 import org.llamapro.shards.ShardBuild;
 import org.llamapro.shards.ShardTable;

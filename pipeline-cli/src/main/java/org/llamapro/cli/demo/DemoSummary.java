@@ -5,6 +5,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import org.llamapro.eval.perplexity.PerplexityFile;
 
 /**
  * What the demo measured, read back from its files: token perplexity and bits per byte of each

@@ -1,6 +1,5 @@
 package org.llamapro.eval.perplexity;
 
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -22,19 +21,5 @@ public record PerplexityReport(
       total = total.plus(s);
     }
     return total;
-  }
-
-  public Map<String, Object> toMap() {
-    Map<String, Object> map = new LinkedHashMap<>();
-    map.put("model", model);
-    map.put("shards", shards);
-    map.put("shard_version", shardVersion);
-    map.put("split", split);
-    map.put("rows", rows);
-    Map<String, Object> bySource = new LinkedHashMap<>();
-    new TreeMap<>(sources).forEach((name, value) -> bySource.put(name, value.toMap()));
-    map.put("sources", bySource);
-    map.put("all", all().toMap());
-    return map;
   }
 }

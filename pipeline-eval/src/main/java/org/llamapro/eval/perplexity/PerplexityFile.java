@@ -1,17 +1,16 @@
-package org.llamapro.cli.demo;
+package org.llamapro.eval.perplexity;
 
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.TreeMap;
-import org.llamapro.eval.perplexity.PerplexityReport;
-import org.llamapro.eval.perplexity.SourcePerplexity;
 import org.llamapro.io.JsonFiles;
 
 /**
- * {@code eval/<model>-<table>.json}: one model's perplexity on one validation table, per source and
- * over all sources, in the layout of {@code pipeline eval perplexity --output}.
+ * The report of {@code pipeline eval perplexity} (printed, and written by {@code --output}; the
+ * demo's {@code eval/<model>-<table>.json}): one model's perplexity on one split of a shard table,
+ * per source and over all sources. A figure with nothing scored is null, never NaN.
  */
-record PerplexityFile(
+public record PerplexityFile(
     String model,
     String shards,
     long shardVersion,
@@ -21,14 +20,14 @@ record PerplexityFile(
     Figures all) {
 
   /** The figures of one source; null where no token (or byte) was scored. */
-  record Figures(
+  public record Figures(
       long tokens,
       long bytes,
       Double nllPerToken,
       Double tokenPerplexity,
       Double bytePerplexity,
       Double bitsPerByte) {
-    static Figures of(SourcePerplexity s) {
+    public static Figures of(SourcePerplexity s) {
       boolean tokens = s.tokens() > 0;
       boolean bytes = s.bytes() > 0;
       return new Figures(
@@ -41,12 +40,12 @@ record PerplexityFile(
     }
 
     /** The value, or NaN where it is undefined (nothing scored). */
-    static double orNaN(Double value) {
+    public static double orNaN(Double value) {
       return value == null ? Double.NaN : value;
     }
   }
 
-  static PerplexityFile of(PerplexityReport report) {
+  public static PerplexityFile of(PerplexityReport report) {
     Map<String, Figures> sources = new TreeMap<>();
     report.sources().forEach((name, figures) -> sources.put(name, Figures.of(figures)));
     return new PerplexityFile(
@@ -59,11 +58,11 @@ record PerplexityFile(
         Figures.of(report.all()));
   }
 
-  static PerplexityFile read(Path file) {
+  public static PerplexityFile read(Path file) {
     return JsonFiles.read(file, PerplexityFile.class, "perplexity report");
   }
 
-  void write(Path file) {
+  public void write(Path file) {
     JsonFiles.write(file, this);
   }
 }
