@@ -7,8 +7,10 @@ import java.nio.charset.CharacterCodingException;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.FileSystemException;
 import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
 import org.llamapro.config.ConfigException;
 import org.llamapro.io.InvalidFileException;
+import org.llamapro.io.LocalPaths;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
@@ -61,6 +63,16 @@ public final class PipelineMain implements Runnable {
    */
   public static int execute(String... args) {
     CommandLine commandLine = new CommandLine(new PipelineMain());
+    // Every Path option is local: a remote URI there is refused, not read as a folder "s3a:".
+    commandLine.registerConverter(
+        Path.class,
+        text -> {
+          try {
+            return LocalPaths.of("", text);
+          } catch (IllegalArgumentException e) {
+            throw new CommandLine.TypeConversionException(e.getMessage());
+          }
+        });
     commandLine.setExecutionExceptionHandler(
         (exception, cmd, parseResult) -> {
           String message = userMessage(exception);

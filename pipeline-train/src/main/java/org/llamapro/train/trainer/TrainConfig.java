@@ -11,6 +11,7 @@ import org.llamapro.config.ConfigException;
 import org.llamapro.config.ConfigKey;
 import org.llamapro.config.ConfigKeys;
 import org.llamapro.config.Settings;
+import org.llamapro.io.LocalPaths;
 
 /**
  * A training run's configuration (the shards may be a Hadoop URI such as {@code s3a://...}; the
@@ -190,13 +191,13 @@ public final class TrainConfig {
     KEYS.and(OptimizerSettings.KEYS).requireKnown(settings);
     Builder b = builder();
     if (!MODEL.get(settings).isEmpty()) {
-      b.setModel(Path.of(MODEL.get(settings)));
+      b.setModel(LocalPaths.of(MODEL.name(), MODEL.get(settings)));
     }
     if (!SHARDS.get(settings).isEmpty()) {
       b.setShards(SHARDS.get(settings));
     }
     if (!OUTPUT.get(settings).isEmpty()) {
-      b.setOutput(Path.of(OUTPUT.get(settings)));
+      b.setOutput(LocalPaths.of(OUTPUT.name(), OUTPUT.get(settings)));
     }
     String version = SHARDS_VERSION.get(settings);
     if (!version.equals("latest")) {
