@@ -1,6 +1,7 @@
 package org.llamapro.cli;
 
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -13,6 +14,7 @@ import org.llamapro.data.pack.PackResult;
 import org.llamapro.data.pack.TokenizePackStage;
 import org.llamapro.data.spark.SparkSessions;
 import org.llamapro.io.JsonFiles;
+import org.llamapro.io.RemoteOutputGuard;
 import org.llamapro.shards.ShardBuild;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -64,6 +66,7 @@ final class DataPackCommand implements Callable<Integer> {
             .with(PackOptions.SEQ_LEN, seqLen)
             .with(PackOptions.TOKENIZER, tokenizer == null ? null : tokenizer.toAbsolutePath());
     PackOptions options = PackOptions.from(settings);
+    RemoteOutputGuard.requireDisjoint(output, Map.of("--documents", documents));
     SparkSession spark = SparkSessions.getOrCreate("pipeline data pack");
     Dataset<Row> table = DocumentsTable.read(spark, documents);
     ShardBuild.Input input =

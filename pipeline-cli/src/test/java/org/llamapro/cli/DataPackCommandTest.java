@@ -92,6 +92,24 @@ class DataPackCommandTest {
   }
 
   @Test
+  void anOutputAroundTheDocumentsIsRefusedBeforeAnythingIsWritten() throws Exception {
+    Path documents = temp.resolve("around").resolve("clean");
+    java.nio.file.Files.createDirectories(documents);
+    String[] around =
+        run(
+            "data",
+            "pack",
+            "--documents",
+            documents.toString(),
+            "--output",
+            documents.getParent().toString());
+    assertEquals("2", around[0], around[2]);
+    assertTrue(around[2].contains("contains --documents"), around[2]);
+    assertTrue(
+        !java.nio.file.Files.exists(documents.getParent().resolve("shards")), "nothing is written");
+  }
+
+  @Test
   void badInputIsExitCodeTwoWithTheValue() {
     String[] missing =
         run("data", "pack", "--documents", temp.resolve("nope").toString(), "--output", "x");

@@ -31,6 +31,7 @@ import org.llamapro.data.stage.StageContext;
 import org.llamapro.data.stage.StageReport;
 import org.llamapro.data.stage.Tables;
 import org.llamapro.hash.Sha256;
+import org.llamapro.io.RemoteOutputGuard;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -124,7 +125,7 @@ public final class PreparePipeline {
     for (int i = 0; i < indexes.size(); i++) {
       inputs.put(DedupeOptions.REFERENCE_INDEX + "[" + i + "]", indexes.get(i));
     }
-    OutputChecks.requireDisjoint(PrepareOptions.from(settings).output(), inputs);
+    RemoteOutputGuard.requireDisjoint(PrepareOptions.from(settings).output(), inputs);
   }
 
   private <R extends StageReport> StageEntry<R> runOrResume(

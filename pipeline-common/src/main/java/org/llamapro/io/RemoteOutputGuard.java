@@ -1,23 +1,21 @@
-package org.llamapro.data.prepare;
+package org.llamapro.io;
 
 import java.net.URI;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import org.llamapro.io.OutputGuard;
 
 /**
- * The rule for {@code data prepare}'s output directory: it never contains and is never inside one
- * of the run's inputs (the corpora, evaluation sets and reference indexes), since a rerun deletes
- * stage outputs in it and ingest reads its inputs recursively. Local paths follow {@link
- * OutputGuard} (links resolved); {@code hdfs://} and {@code s3a://} paths are compared by
- * filesystem and path.
+ * {@link OutputGuard}'s rule for outputs and inputs that may be remote (the data jobs' {@code
+ * hdfs://} and {@code s3a://} paths): the output never contains and is never inside an input. Local
+ * paths go to {@link OutputGuard} (links resolved); remote ones are compared by filesystem and
+ * path.
  */
-final class OutputChecks {
-  private OutputChecks() {}
+public final class RemoteOutputGuard {
+  private RemoteOutputGuard() {}
 
   /** {@code inputs}: what names the input in the message (e.g. {@code --input stack}) to path. */
-  static void requireDisjoint(String output, Map<String, String> inputs) {
+  public static void requireDisjoint(String output, Map<String, String> inputs) {
     URI out = uri(output);
     Map<String, Path> local = new LinkedHashMap<>();
     for (Map.Entry<String, String> input : inputs.entrySet()) {
