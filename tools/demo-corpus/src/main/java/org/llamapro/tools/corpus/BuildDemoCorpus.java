@@ -36,7 +36,12 @@ public final class BuildDemoCorpus {
   private BuildDemoCorpus() {}
 
   public static void main(String[] args) throws Exception {
-    run(args);
+    try {
+      run(args);
+    } catch (IllegalArgumentException e) {
+      System.err.println("error: " + e.getMessage());
+      System.exit(2);
+    }
   }
 
   public static void run(String[] args) throws Exception {
