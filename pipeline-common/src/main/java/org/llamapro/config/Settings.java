@@ -13,7 +13,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.TreeMap;
-import java.util.TreeSet;
 
 /**
  * Resolved configuration: an immutable, serializable map of dotted keys ({@code
@@ -103,27 +102,6 @@ public final class Settings implements Serializable {
 
   public boolean has(String key) {
     return values.containsKey(key);
-  }
-
-  /**
-   * Fails on keys under one of {@code prefixes} that no stage declared, so that a typo in a config
-   * file is an error rather than a silently ignored setting.
-   */
-  public void requireKnown(Collection<String> prefixes, Collection<String> knownKeys) {
-    TreeSet<String> unknown = new TreeSet<>();
-    for (String key : values.keySet()) {
-      boolean ours = prefixes.stream().anyMatch(p -> key.startsWith(p + "."));
-      if (ours && !knownKeys.contains(key)) {
-        unknown.add(key);
-      }
-    }
-    if (!unknown.isEmpty()) {
-      throw new ConfigException(
-          "Unknown configuration key(s): "
-              + unknown
-              + "; known keys are "
-              + new TreeSet<>(knownKeys));
-    }
   }
 
   public String getString(String key, String defaultValue) {

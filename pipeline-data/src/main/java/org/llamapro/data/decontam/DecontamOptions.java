@@ -4,7 +4,6 @@ import static java.util.Objects.requireNonNull;
 
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import org.llamapro.config.ConfigException;
@@ -122,17 +121,6 @@ public final class DecontamOptions {
       builder.addEvalSet(new EvalSetSpec(name, entry.getValue(), fields, idField));
     }
     return builder.build();
-  }
-
-  /** The keys this stage understands, given the sets described in {@code settings}. */
-  public static Set<String> knownKeys(Settings settings) {
-    Set<String> keys = new TreeSet<>(KEYS.names());
-    for (String key : settings.asMap().keySet()) {
-      if (key.startsWith(FIELDS_PREFIX) || key.startsWith(ID_FIELD_PREFIX)) {
-        keys.add(key);
-      }
-    }
-    return keys;
   }
 
   public List<EvalSetSpec> evalSets() {

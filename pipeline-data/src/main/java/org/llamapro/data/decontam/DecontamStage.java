@@ -7,7 +7,6 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.TreeMap;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.api.java.function.FlatMapFunction;
@@ -19,6 +18,7 @@ import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
+import org.llamapro.config.ConfigKeys;
 import org.llamapro.config.Settings;
 import org.llamapro.data.DocumentColumns;
 import org.llamapro.data.dedupe.AuditColumns;
@@ -48,15 +48,13 @@ public final class DecontamStage implements PrepareStage<DecontamReport> {
           .add("detail", DataTypes.StringType, false);
 
   private final DecontamOptions options;
-  private final Set<String> knownKeys;
 
-  public DecontamStage(DecontamOptions options, Set<String> knownKeys) {
+  public DecontamStage(DecontamOptions options) {
     this.options = requireNonNull(options, "options is null");
-    this.knownKeys = Set.copyOf(knownKeys);
   }
 
   public static DecontamStage from(Settings settings) {
-    return new DecontamStage(DecontamOptions.from(settings), DecontamOptions.knownKeys(settings));
+    return new DecontamStage(DecontamOptions.from(settings));
   }
 
   @Override
@@ -70,13 +68,8 @@ public final class DecontamStage implements PrepareStage<DecontamReport> {
   }
 
   @Override
-  public List<String> configPrefixes() {
-    return List.of(DecontamOptions.PREFIX);
-  }
-
-  @Override
-  public Set<String> knownKeys() {
-    return knownKeys;
+  public ConfigKeys configKeys() {
+    return DecontamOptions.KEYS;
   }
 
   @Override

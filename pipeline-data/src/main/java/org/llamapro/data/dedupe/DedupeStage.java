@@ -6,7 +6,6 @@ import static org.apache.spark.sql.functions.lit;
 
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.TreeMap;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
@@ -14,6 +13,7 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.storage.StorageLevel;
+import org.llamapro.config.ConfigKeys;
 import org.llamapro.config.Settings;
 import org.llamapro.data.DocumentColumns;
 import org.llamapro.data.stage.OutputLayout;
@@ -53,13 +53,8 @@ public final class DedupeStage implements PrepareStage<DedupeReport> {
   }
 
   @Override
-  public List<String> configPrefixes() {
-    return List.of(DedupeOptions.PREFIX);
-  }
-
-  @Override
-  public Set<String> knownKeys() {
-    return Set.copyOf(DedupeOptions.KEYS.names());
+  public ConfigKeys configKeys() {
+    return DedupeOptions.KEYS;
   }
 
   @Override

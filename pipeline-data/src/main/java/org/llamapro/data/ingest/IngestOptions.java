@@ -5,9 +5,7 @@ import static java.util.Objects.requireNonNull;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.TreeMap;
-import java.util.TreeSet;
 import java.util.regex.Pattern;
 import org.llamapro.config.ConfigException;
 import org.llamapro.config.ConfigKey;
@@ -89,17 +87,6 @@ public final class IngestOptions {
         .optParquetTextColumn(PARQUET_TEXT_COLUMN.get(settings))
         .optMaxDocumentBytes(MAX_DOCUMENT_BYTES.get(settings))
         .build();
-  }
-
-  /** The keys this stage understands, given the sources present in {@code settings}. */
-  public static Set<String> knownKeys(Settings settings) {
-    Set<String> keys = new TreeSet<>(KEYS.names());
-    for (String key : settings.asMap().keySet()) {
-      if (key.startsWith(INPUT_PREFIX)) {
-        keys.add(key);
-      }
-    }
-    return keys;
   }
 
   public static Builder builder() {

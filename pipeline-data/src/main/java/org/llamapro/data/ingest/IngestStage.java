@@ -8,7 +8,6 @@ import static org.apache.spark.sql.functions.sum;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.TreeMap;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.api.java.JavaRDD;
@@ -18,6 +17,7 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.storage.StorageLevel;
+import org.llamapro.config.ConfigKeys;
 import org.llamapro.config.Settings;
 import org.llamapro.data.DocumentColumns;
 import org.llamapro.data.spark.SerializableHadoopConf;
@@ -38,16 +38,14 @@ public final class IngestStage implements PrepareStage<IngestReport> {
   private static final int FIRST_BAD_SHOWN = 5;
 
   private final IngestOptions options;
-  private final Set<String> knownKeys;
   private Map<String, InputListing.Listing> listings;
 
-  public IngestStage(IngestOptions options, Set<String> knownKeys) {
+  public IngestStage(IngestOptions options) {
     this.options = requireNonNull(options, "options is null");
-    this.knownKeys = Set.copyOf(knownKeys);
   }
 
   public static IngestStage from(Settings settings) {
-    return new IngestStage(IngestOptions.from(settings), IngestOptions.knownKeys(settings));
+    return new IngestStage(IngestOptions.from(settings));
   }
 
   @Override
@@ -61,13 +59,8 @@ public final class IngestStage implements PrepareStage<IngestReport> {
   }
 
   @Override
-  public List<String> configPrefixes() {
-    return List.of(IngestOptions.PREFIX);
-  }
-
-  @Override
-  public Set<String> knownKeys() {
-    return knownKeys;
+  public ConfigKeys configKeys() {
+    return IngestOptions.KEYS;
   }
 
   @Override

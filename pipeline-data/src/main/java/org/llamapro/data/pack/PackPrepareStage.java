@@ -1,7 +1,7 @@
 package org.llamapro.data.pack;
 
 import java.util.List;
-import java.util.Set;
+import org.llamapro.config.ConfigKeys;
 import org.llamapro.config.Settings;
 import org.llamapro.data.stage.OutputLayout;
 import org.llamapro.data.stage.PrepareStage;
@@ -36,13 +36,8 @@ public final class PackPrepareStage implements PrepareStage<PackReport> {
   }
 
   @Override
-  public List<String> configPrefixes() {
-    return PackOptions.PREFIXES;
-  }
-
-  @Override
-  public Set<String> knownKeys() {
-    return Set.copyOf(PackOptions.KEYS.names());
+  public ConfigKeys configKeys() {
+    return PackOptions.KEYS;
   }
 
   @Override

@@ -6,11 +6,11 @@ import static org.apache.spark.sql.functions.sum;
 
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.TreeMap;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.functions;
+import org.llamapro.config.ConfigKeys;
 import org.llamapro.data.DocumentColumns;
 import org.llamapro.data.dedupe.AuditColumns;
 import org.llamapro.data.ingest.IngestReport;
@@ -47,13 +47,8 @@ final class CleanStage implements PrepareStage<CleanReport> {
   }
 
   @Override
-  public List<String> configPrefixes() {
-    return List.of(PrepareOptions.PREFIX);
-  }
-
-  @Override
-  public Set<String> knownKeys() {
-    return Set.copyOf(PrepareOptions.KEYS.names());
+  public ConfigKeys configKeys() {
+    return PrepareOptions.KEYS;
   }
 
   @Override

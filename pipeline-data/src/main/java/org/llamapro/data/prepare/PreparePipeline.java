@@ -3,12 +3,10 @@ package org.llamapro.data.prepare;
 import static java.util.Objects.requireNonNull;
 
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 import java.util.TreeMap;
 import org.apache.spark.sql.SparkSession;
 import org.llamapro.config.ConfigException;
@@ -185,7 +183,7 @@ public final class PreparePipeline {
     Map<String, String> ours = new TreeMap<>();
     for (Map.Entry<String, String> entry : settings.asMap().entrySet()) {
       for (PrepareStage<?> stage : stages) {
-        for (String prefix : stage.configPrefixes()) {
+        for (String prefix : stage.configKeys().prefixes()) {
           if (entry.getKey().startsWith(prefix + ".")) {
             ours.put(entry.getKey(), entry.getValue());
           }
@@ -202,7 +200,7 @@ public final class PreparePipeline {
       if (key.equals(PrepareOptions.OUTPUT.name())) {
         continue;
       }
-      for (String prefix : stage.configPrefixes()) {
+      for (String prefix : stage.configKeys().prefixes()) {
         if (key.startsWith(prefix + ".")) {
           text.append(key).append('=').append(entry.getValue()).append('\n');
         }
@@ -253,13 +251,9 @@ public final class PreparePipeline {
       if (pack != null) {
         stages.add(pack);
       }
-      Set<String> prefixes = new HashSet<>();
-      Set<String> known = new HashSet<>();
       for (PrepareStage<?> stage : stages) {
-        prefixes.addAll(stage.configPrefixes());
-        known.addAll(stage.knownKeys());
+        stage.configKeys().requireKnown(settings);
       }
-      settings.requireKnown(prefixes, known);
       return new PreparePipeline(this, options, stages);
     }
   }

@@ -1,7 +1,7 @@
 package org.llamapro.data.stage;
 
 import java.util.List;
-import java.util.Set;
+import org.llamapro.config.ConfigKeys;
 
 /**
  * One stage of {@code data prepare}. Stages run in order; each reads the tables of the stages
@@ -19,13 +19,10 @@ public interface PrepareStage<R extends StageReport> {
   String name();
 
   /**
-   * The configuration prefixes this stage owns ({@code dedupe}): unknown keys under them are
-   * errors, and all keys under them go into the stage's fingerprint.
+   * The keys this stage reads: an unknown key under one of their prefixes ({@code dedupe}) is an
+   * error, and every key under them goes into the stage's fingerprint.
    */
-  List<String> configPrefixes();
-
-  /** The keys under {@link #configPrefixes()} that this stage understands. */
-  Set<String> knownKeys();
+  ConfigKeys configKeys();
 
   /** The record type of {@link #run}'s report (to read it back from the progress marker). */
   Class<R> reportType();
