@@ -33,35 +33,43 @@ public final class OutputGuard {
         continue;
       }
       Path in = canonical(input.getValue());
-      if (out.equals(in)) {
-        throw new IllegalArgumentException(
-            outputName + " " + output + " is the same directory as " + input.getKey());
+      Overlap overlap =
+          out.equals(in)
+              ? Overlap.SAME
+              : in.startsWith(out) ? Overlap.CONTAINS : out.startsWith(in) ? Overlap.INSIDE : null;
+      if (overlap != null) {
+        throw overlap.error(outputName, output, input.getKey(), input.getValue());
       }
-      if (in.startsWith(out)) {
-        throw new IllegalArgumentException(
-            outputName
-                + " "
-                + output
-                + " contains "
-                + input.getKey()
-                + " "
-                + input.getValue()
-                + ": replacing the output would delete the input; choose another "
-                + outputName);
-      }
-      if (out.startsWith(in)) {
-        throw new IllegalArgumentException(
-            outputName
-                + " "
-                + output
-                + " is inside "
-                + input.getKey()
-                + " "
-                + input.getValue()
-                + "; choose an "
-                + outputName
-                + " outside it");
-      }
+    }
+  }
+
+  /** How an output overlaps an input; each is refused with the same message, local or remote. */
+  enum Overlap {
+    SAME("is the same directory as", ""),
+    CONTAINS("contains", ": replacing the output would delete the input; choose another %s"),
+    INSIDE("is inside", "; choose an %s outside it");
+
+    private final String relation;
+    private final String advice;
+
+    Overlap(String relation, String advice) {
+      this.relation = relation;
+      this.advice = advice;
+    }
+
+    IllegalArgumentException error(
+        String outputName, Object output, String inputName, Object input) {
+      return new IllegalArgumentException(
+          outputName
+              + " "
+              + output
+              + " "
+              + relation
+              + " "
+              + inputName
+              + " "
+              + input
+              + String.format(java.util.Locale.ROOT, advice, outputName));
     }
   }
 

@@ -29,28 +29,14 @@ public final class RemoteOutputGuard {
       }
       String o = directory(out.getPath());
       String i = directory(in.getPath());
-      String relation =
+      OutputGuard.Overlap overlap =
           o.equals(i)
-              ? "is the same directory as"
-              : i.startsWith(o) ? "contains" : o.startsWith(i) ? "is inside" : null;
-      if (relation != null) {
-        String advice =
-            switch (relation) {
-              case "contains" ->
-                  ": replacing the output would delete the input; choose another --output";
-              case "is inside" -> "; choose an --output outside it";
-              default -> "";
-            };
-        throw new IllegalArgumentException(
-            "--output "
-                + output
-                + " "
-                + relation
-                + " "
-                + input.getKey()
-                + " "
-                + input.getValue()
-                + advice);
+              ? OutputGuard.Overlap.SAME
+              : i.startsWith(o)
+                  ? OutputGuard.Overlap.CONTAINS
+                  : o.startsWith(i) ? OutputGuard.Overlap.INSIDE : null;
+      if (overlap != null) {
+        throw overlap.error("--output", output, input.getKey(), input.getValue());
       }
     }
     if (!local.isEmpty()) {
